@@ -1,0 +1,144 @@
+package io.github.selfsup4j.loss;
+
+import io.github.selfsup4j.loss.adversarial.GanBceLoss;
+import io.github.selfsup4j.loss.adversarial.GanRole;
+import io.github.selfsup4j.loss.adversarial.HingeGanLoss;
+import io.github.selfsup4j.loss.adversarial.WganLoss;
+import io.github.selfsup4j.loss.classic.CrossEntropyLoss;
+import io.github.selfsup4j.loss.classic.HingeLoss;
+import io.github.selfsup4j.loss.classic.MseLoss;
+import io.github.selfsup4j.loss.classic.NllLoss;
+import io.github.selfsup4j.loss.contrastive.HclLoss;
+import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
+import io.github.selfsup4j.loss.contrastive.NtXentLoss;
+import io.github.selfsup4j.loss.metric.ContrastiveLoss;
+import io.github.selfsup4j.loss.metric.TripletLoss;
+import io.github.selfsup4j.loss.redundancy.BarlowTwinsLoss;
+import io.github.selfsup4j.loss.redundancy.VicRegLoss;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every loss by its public name, built from snake_case options (the names of the JSON interface
+ * and the README's table). This is the one place where JSON option names meet the builders.
+ */
+public final class LossRegistry {
+
+    private static final Map<String, Function<Options, SelfSupLoss>> FACTORIES =
+            new LinkedHashMap<>();
+
+    static {
+        FACTORIES.put(ContrastiveLoss.NAME, o -> {
+            ContrastiveLoss.Builder b = ContrastiveLoss.builder();
+            o.number("margin", b::optMargin).finish();
+            return b.build();
+        });
+        FACTORIES.put(TripletLoss.NAME, o -> {
+            TripletLoss.Builder b = TripletLoss.builder();
+            o.number("margin", b::optMargin).number("p", b::optP).bool("swap", b::optSwap)
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(InfoNceLoss.NAME, o -> {
+            InfoNceLoss.Builder b = InfoNceLoss.builder();
+            o.number("temperature", b::optTemperature).bool("normalize", b::optNormalize)
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(NtXentLoss.NAME, o -> {
+            NtXentLoss.Builder b = NtXentLoss.builder();
+            o.number("temperature", b::optTemperature)
+                    .integer("pairs_per_sample", b::optPairsPerSample)
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(HclLoss.NAME, o -> {
+            HclLoss.Builder b = HclLoss.builder();
+            o.number("temperature", b::optTemperature)
+                    .number("tau_plus", b::optTauPlus)
+                    .number("beta", b::optBeta)
+                    .string("estimator", s -> b.optEstimator(HclLoss.Estimator.parse(s)))
+                    .bool("normalize", b::optNormalize)
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(VicRegLoss.NAME, o -> {
+            VicRegLoss.Builder b = VicRegLoss.builder();
+            o.number("sim_coeff", b::optSimCoeff)
+                    .number("std_coeff", b::optStdCoeff)
+                    .number("cov_coeff", b::optCovCoeff)
+                    .number("eps", b::optEps)
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(BarlowTwinsLoss.NAME, o -> {
+            BarlowTwinsLoss.Builder b = BarlowTwinsLoss.builder();
+            o.number("lambda", b::optLambda).finish();
+            return b.build();
+        });
+        FACTORIES.put(GanBceLoss.NAME, o -> {
+            GanBceLoss.Builder b = GanBceLoss.builder();
+            o.string("role", s -> b.optRole(GanRole.parse(GanBceLoss.NAME, s)))
+                    .bool("from_logits", b::optFromLogits)
+                    .string("generator",
+                            s -> b.optGenerator(GanBceLoss.GeneratorObjective.parse(s)))
+                    .finish();
+            return b.build();
+        });
+        FACTORIES.put(WganLoss.NAME, o -> {
+            WganLoss.Builder b = WganLoss.builder();
+            o.string("role", s -> b.optRole(GanRole.parse(WganLoss.NAME, s))).finish();
+            return b.build();
+        });
+        FACTORIES.put(HingeGanLoss.NAME, o -> {
+            HingeGanLoss.Builder b = HingeGanLoss.builder();
+            o.string("role", s -> b.optRole(GanRole.parse(HingeGanLoss.NAME, s))).finish();
+            return b.build();
+        });
+        FACTORIES.put(MseLoss.NAME, o -> {
+            o.finish();
+            return new MseLoss();
+        });
+        FACTORIES.put(CrossEntropyLoss.NAME, o -> {
+            CrossEntropyLoss.Builder b = CrossEntropyLoss.builder();
+            o.number("label_smoothing", b::optLabelSmoothing).finish();
+            return b.build();
+        });
+        FACTORIES.put(NllLoss.NAME, o -> {
+            o.finish();
+            return new NllLoss();
+        });
+        FACTORIES.put(HingeLoss.NAME, o -> {
+            HingeLoss.Builder b = HingeLoss.builder();
+            o.number("margin", b::optMargin).finish();
+            return b.build();
+        });
+    }
+
+    private LossRegistry() {}
+
+    /** The names of all losses, in the README's order. */
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(FACTORIES.keySet());
+    }
+
+    /**
+     * Builds a loss by name.
+     *
+     * @param name the loss name, e.g. "nt-xent"
+     * @param options snake_case options; absent ones take the builder's defaults
+     * @return the loss
+     * @throws IllegalArgumentException for an unknown name or a bad option
+     */
+    public static SelfSupLoss create(String name, Map<String, Object> options) {
+        Function<Options, SelfSupLoss> f = name == null ? null : FACTORIES.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException(
+                    "unknown loss \"" + name + "\" (losses: " + String.join(", ", names()) + ")");
+        }
+        return f.apply(new Options(name, options));
+    }
+}

@@ -1,0 +1,164 @@
+package io.github.selfsup4j.loss.contrastive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.selfsup4j.distributed.Gatherable;
+import io.github.selfsup4j.loss.InputSpec;
+import io.github.selfsup4j.loss.LossOutput;
+import io.github.selfsup4j.loss.SelfSupLoss;
+import io.github.selfsup4j.numerics.Checks;
+import io.github.selfsup4j.numerics.Ops;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR (Chen et al. 2020, "A Simple
+ * Framework for Contrastive Learning of Visual Representations").
+ *
+ * <p>Inputs {@code z_i} and {@code z_j} ({@code M × D}, {@code M = N·P}) hold the two views;
+ * row {@code s·P + p} holds pair {@code p} of sample {@code s}. The {@code 2M} rows are L2
+ * normalised and stacked as \(Z\). Each row \(r\) is classified against its partner \(r^+\) (the
+ * same row in the other view); the rows of the same sample (all its views, itself included) are
+ * excluded from the negatives:
+ *
+ * <p>\( \ell_r = -\log \frac{\exp(z_r^\top z_{r^+}/\tau)}{\exp(z_r^\top z_{r^+}/\tau) +
+ * \sum_{c:\,s(c)\neq s(r)} \exp(z_r^\top z_c/\tau)}, \quad L = \frac{1}{2M}\sum_r \ell_r \)
+ *
+ * <p>With {@code P = 1} this is exactly SimCLR's loss. Defaults: {@code temperature} 0.5, {@code
+ * pairs_per_sample} 1. At least two samples are needed so that every row has a negative.
+ * Computed with a max-shifted log-sum-exp, stable down to temperatures of 0.01 and below. Across
+ * processes use {@link io.github.selfsup4j.distributed.GatheredLoss}: each rank computes only its
+ * own rows against the gathered batch.
+ */
+public final class NtXentLoss extends SelfSupLoss implements Gatherable {
+
+    /** The name used by the registry and the JSON interface. */
+    public static final String NAME = "nt-xent";
+
+    private final double temperature;
+    private final int pairsPerSample;
+
+    private NtXentLoss(Builder b) {
+        super(b.name);
+        this.temperature = Checks.positive(NAME, "temperature", b.temperature);
+        this.pairsPerSample = Checks.atLeast(NAME, "pairs_per_sample", b.pairsPerSample, 1);
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The temperature τ. */
+    public double temperature() {
+        return temperature;
+    }
+
+    /** The number of augmented pairs per sample, P. */
+    public int pairsPerSample() {
+        return pairsPerSample;
+    }
+
+    @Override
+    public List<InputSpec> inputs() {
+        return List.of(InputSpec.prediction("z_i"), InputSpec.prediction("z_j"));
+    }
+
+    @Override
+    protected LossOutput compute(Map<String, NDArray> in) {
+        NDArray[] z = prepare(in);
+        long m = z[0].getShape().get(0);
+        return LossOutput.of(rowLosses(z[0], z[1], 0, m).mean());
+    }
+
+    @Override
+    public NDArray shareOf(Map<String, NDArray> global, int rank, int worldSize) {
+        NDArray[] z = prepare(global);
+        long m = z[0].getShape().get(0);
+        long local = m / worldSize;
+        if (local * worldSize != m || local % pairsPerSample != 0) {
+            throw new IllegalArgumentException(
+                    NAME + ": each rank must hold whole samples (a multiple of pairs_per_sample="
+                            + pairsPerSample + " rows), got " + local + " rows per rank");
+        }
+        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(2 * m);
+    }
+
+    /** Validates the inputs and returns the normalised views in the compute dtype. */
+    private NDArray[] prepare(Map<String, NDArray> in) {
+        NDArray zi = Checks.floating(NAME, "z_i", in.get("z_i"), 2);
+        NDArray zj = Checks.floating(NAME, "z_j", in.get("z_j"), 2);
+        Checks.sameShape(NAME, "z_i", zi, "z_j", zj);
+        long m = zi.getShape().get(0);
+        if (m % pairsPerSample != 0) {
+            throw new IllegalArgumentException(
+                    NAME + ": z_i has " + m + " rows, not a multiple of pairs_per_sample="
+                            + pairsPerSample);
+        }
+        if (m / pairsPerSample < 2) {
+            throw new IllegalArgumentException(
+                    NAME + ": needs at least 2 samples so that every row has a negative, got N="
+                            + m / pairsPerSample + " (rows=" + m + ", pairs_per_sample="
+                            + pairsPerSample + ")");
+        }
+        DataType t = Ops.computeType(zi, zj);
+        return new NDArray[] {
+            Ops.l2Normalize(Ops.promote(zi, t)), Ops.l2Normalize(Ops.promote(zj, t))
+        };
+    }
+
+    /**
+     * The per-row losses of rows {@code [from, to)} of both views (first view's rows, then the
+     * second view's), against all {@code 2M} normalised rows.
+     */
+    NDArray rowLosses(NDArray zin, NDArray zjn, long from, long to) {
+        int m = (int) zin.getShape().get(0);
+        int local = (int) (to - from);
+        NDArray all = Ops.rows(zin, zjn);
+        NDArray qi = Ops.slice(zin, from, to);
+        NDArray qj = Ops.slice(zjn, from, to);
+        NDArray s = Ops.rows(qi, qj).matMul(all.transpose()).div(temperature);
+        NDArray pos = Ops.rowDot(qi, qj).div(temperature);
+        pos = Ops.rows(pos, pos);
+        int p = pairsPerSample;
+        NDArray mask = Ops.additiveMask(zin.getManager(), 2 * local, 2 * m, s.getDataType(),
+                (a, c) -> {
+                    int g = a < local ? (int) from + a : m + (int) from + (a - local);
+                    int partner = (g + m) % (2 * m);
+                    return c == partner || (c % m) / p != (g % m) / p;
+                });
+        return Ops.logSumExp(s.add(mask), 1, false).sub(pos);
+    }
+
+    /** Builds an {@link NtXentLoss}. */
+    public static final class Builder {
+        private String name = NAME;
+        private double temperature = 0.5;
+        private int pairsPerSample = 1;
+
+        private Builder() {}
+
+        /** The temperature τ (default 0.5). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** The number of augmented pairs per sample P (default 1). */
+        public Builder optPairsPerSample(int pairsPerSample) {
+            this.pairsPerSample = pairsPerSample;
+            return this;
+        }
+
+        /** The name DJL reports the loss under (default "nt-xent"). */
+        public Builder optName(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Checks the options and builds the loss. */
+        public NtXentLoss build() {
+            return new NtXentLoss(this);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Contrastive losses over views: {@link io.github.selfsup4j.loss.contrastive.NtXentLoss}
+ * (SimCLR), {@link io.github.selfsup4j.loss.contrastive.InfoNceLoss} with MoCo's {@link
+ * io.github.selfsup4j.loss.contrastive.NegativeQueue}, and {@link
+ * io.github.selfsup4j.loss.contrastive.HclLoss} (hard negatives).
+ */
+package io.github.selfsup4j.loss.contrastive;
