@@ -2,6 +2,7 @@ package io.github.selfsup4j.distributed;
 
 import ai.djl.ndarray.NDArray;
 import io.github.selfsup4j.loss.LossOutput;
+import io.github.selfsup4j.numerics.Ops;
 import java.util.Map;
 
 /**
@@ -26,6 +27,7 @@ public interface Gatherable {
      * @return this rank's share, with its graph to the gathered inputs
      */
     default NDArray shareOf(Map<String, NDArray> global, int rank, int worldSize) {
-        return forward(global).value().div(worldSize);
+        NDArray loss = forward(global).value();
+        return Ops.divide(loss, worldSize);
     }
 }

@@ -59,11 +59,38 @@ public final class Ops {
     }
 
     /**
-     * {@code x · s} in x's dtype. DJL turns a Java double into a float64 scalar, and a float32
-     * scalar times a float64 scalar is float64; this keeps a float32 loss float32.
+     * A 0-dim array holding {@code v} in x's dtype, owned by x's manager.
+     *
+     * <p>Why not {@code x.mul(2.0)}: on the PyTorch engine, DJL's {@code mul}, {@code div},
+     * {@code maximum}, {@code minimum} and {@code pow} with a {@code Number} wrap the number in a
+     * temporary array backed by a direct buffer and close it at once. Autograd keeps that tensor
+     * for the backward pass, and once the garbage collector frees the buffer the gradient reads
+     * freed memory (NaN or garbage; see {@code DjlScalarHazardTest}). A scalar owned by the
+     * manager lives until the manager closes, after the backward pass. It also keeps float32
+     * results float32 (a Java double would make a float64 scalar).
      */
+    public static NDArray scalar(NDArray x, double v) {
+        return x.getManager().create(v).toType(x.getDataType(), false);
+    }
+
+    /** {@code x · s}, safe under autograd (see {@link #scalar}). */
     public static NDArray scale(NDArray x, double s) {
-        return x.mul(x.getManager().create(s).toType(x.getDataType(), false));
+        return x.mul(scalar(x, s));
+    }
+
+    /** {@code x / s}, safe under autograd (see {@link #scalar}). */
+    public static NDArray divide(NDArray x, double s) {
+        return x.div(scalar(x, s));
+    }
+
+    /** {@code max(x, lo)} element-wise, safe under autograd (see {@link #scalar}). */
+    public static NDArray atLeast(NDArray x, double lo) {
+        return x.maximum(scalar(x, lo));
+    }
+
+    /** {@code x^p} element-wise, safe under autograd (see {@link #scalar}). */
+    public static NDArray power(NDArray x, double p) {
+        return x.pow(scalar(x, p));
     }
 
     /** {@code log(sum(exp(x), axis))}, shifted by the detached maximum along the axis. */
@@ -75,13 +102,13 @@ public final class Ops {
 
     /** {@code log(1 + exp(x))} without overflow; its gradient is exactly sigmoid(x). */
     public static NDArray softplus(NDArray x) {
-        NDArray m = x.maximum(0).stopGradient();
+        NDArray m = atLeast(x, 0).stopGradient();
         return m.neg().exp().add(x.sub(m).exp()).log().add(m);
     }
 
     /** {@code max(x, 0)}. */
     public static NDArray relu(NDArray x) {
-        return x.maximum(0);
+        return atLeast(x, 0);
     }
 
     /**
@@ -89,7 +116,7 @@ public final class Ops {
      * clamped before the square root, so a zero row gives a zero output with a finite gradient.
      */
     public static NDArray l2Normalize(NDArray x, double eps) {
-        NDArray n = x.square().sum(new int[] {1}, true).maximum(eps * eps).sqrt();
+        NDArray n = atLeast(x.square().sum(new int[] {1}, true), eps * eps).sqrt();
         return x.div(n);
     }
 
@@ -102,7 +129,7 @@ public final class Ops {
     public static NDArray euclidean(NDArray a, NDArray b) {
         // Clamping the squared distance keeps d >= 1e-12 and its gradient finite when a == b;
         // only distances below 1e-12 change, which no float32 embedding resolves anyway.
-        return a.sub(b).square().sum(new int[] {1}).maximum(1e-24).sqrt();
+        return atLeast(a.sub(b).square().sum(new int[] {1}), 1e-24).sqrt();
     }
 
     /** A square matrix holding 0 on the diagonal and 1 elsewhere, in {@code type}. */

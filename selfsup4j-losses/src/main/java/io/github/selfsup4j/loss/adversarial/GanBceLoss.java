@@ -86,7 +86,7 @@ public final class GanBceLoss extends AdversarialLoss {
         checkProbabilities(x);
         double tiny = x.getDataType() == DataType.FLOAT64 ? Math.exp(-100) : 1e-37;
         NDArray p = targetOne ? x : x.neg().add(1.0);
-        return p.maximum(tiny).log().maximum(-100.0).neg().mean();
+        return Ops.atLeast(Ops.atLeast(p, tiny).log(), -100.0).neg().mean();
     }
 
     private void checkProbabilities(NDArray x) {

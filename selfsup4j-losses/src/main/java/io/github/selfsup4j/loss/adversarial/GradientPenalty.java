@@ -104,7 +104,7 @@ public final class GradientPenalty {
             g.subi(g.sub(saved.get(i)));
         }
         long n = grad.getShape().get(0);
-        NDArray norms = grad.reshape(n, -1).square().sum(new int[] {1}).maximum(1e-24).sqrt();
+        NDArray norms = Ops.atLeast(grad.reshape(n, -1).square().sum(new int[] {1}), 1e-24).sqrt();
         NDArray value = Ops.scale(norms.sub(1.0).square().mean(), lambda);
         return new Penalty(value, xHat);
     }

@@ -55,7 +55,7 @@ public final class CrossEntropyLoss extends SelfSupLoss {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         NDArray logp = x.sub(Ops.logSumExp(x, 1, true));
-        NDArray nll = logp.mul(oneHot.toType(x.getDataType(), false)).sum().neg().div(n);
+        NDArray nll = Ops.divide(logp.mul(oneHot.toType(x.getDataType(), false)).sum().neg(), n);
         if (labelSmoothing == 0) {
             return LossOutput.of(nll);
         }

@@ -39,7 +39,7 @@ public final class NllLoss extends SelfSupLoss {
         NDArray lp = Checks.floating(NAME, "log_probs", in.get("log_probs"), 2);
         NDArray oneHot = ClassTargets.oneHot(NAME, lp, in.get("target"));
         lp = Ops.promote(lp, Ops.computeType(lp));
-        return LossOutput.of(lp.mul(oneHot.toType(lp.getDataType(), false)).sum().neg()
-                .div(lp.getShape().get(0)));
+        return LossOutput.of(Ops.divide(lp.mul(oneHot.toType(lp.getDataType(), false)).sum().neg(),
+                lp.getShape().get(0)));
     }
 }

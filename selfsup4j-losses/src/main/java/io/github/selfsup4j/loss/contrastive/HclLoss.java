@@ -95,7 +95,7 @@ public final class HclLoss extends SelfSupLoss implements Gatherable {
         NDArray[] z = prepare(global);
         long b = z[0].getShape().get(0);
         long local = b / worldSize;
-        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(2 * b);
+        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(Ops.scalar(z[0], 2.0 * b));
     }
 
     private NDArray[] prepare(Map<String, NDArray> in) {
@@ -119,8 +119,8 @@ public final class HclLoss extends SelfSupLoss implements Gatherable {
         int local = (int) (to - from);
         NDArray q1 = Ops.slice(o1, from, to);
         NDArray q2 = Ops.slice(o2, from, to);
-        NDArray s = Ops.rows(q1, q2).matMul(Ops.rows(o1, o2).transpose()).div(temperature);
-        NDArray pos = Ops.rowDot(q1, q2).div(temperature);
+        NDArray s = Ops.divide(Ops.rows(q1, q2).matMul(Ops.rows(o1, o2).transpose()), temperature);
+        NDArray pos = Ops.divide(Ops.rowDot(q1, q2), temperature);
         pos = Ops.rows(pos, pos);
         NDArray mask = Ops.additiveMask(o1.getManager(), 2 * local, 2 * bsz, s.getDataType(),
                 (r, c) -> {
@@ -132,18 +132,19 @@ public final class HclLoss extends SelfSupLoss implements Gatherable {
             return Ops.softplus(Ops.logSumExp(s.add(mask), 1, false).sub(pos));
         }
         double n = 2.0 * bsz - 2.0;
-        NDArray logReweight = Ops.logSumExp(s.mul(1.0 + beta).add(mask), 1, false)
-                .sub(Ops.logSumExp(s.mul(beta).add(mask), 1, false))
+        NDArray logReweight = Ops.logSumExp(Ops.scale(s, 1.0 + beta).add(mask), 1, false)
+                .sub(Ops.logSumExp(Ops.scale(s, beta).add(mask), 1, false))
                 .add(Math.log(n));
         double logClamp = Math.log(n) - 1.0 / temperature;
         // Shift every term by the row's largest log-term (detached): all exponentials are <= 1.
-        NDArray shift = logReweight.maximum(pos).maximum(logClamp);
+        NDArray shift = Ops.atLeast(logReweight.maximum(pos), logClamp);
         if (tauPlus > 0) {
             shift = shift.maximum(pos.add(Math.log(tauPlus * n)));
         }
         shift = shift.stopGradient();
         NDArray p = pos.sub(shift).exp();
-        NDArray ng = logReweight.sub(shift).exp().sub(p.mul(tauPlus * n)).div(1.0 - tauPlus);
+        NDArray ng = Ops.divide(logReweight.sub(shift).exp().sub(Ops.scale(p, tauPlus * n)),
+                1.0 - tauPlus);
         NDArray clamp = shift.neg().add(logClamp).exp();
         ng = ng.maximum(clamp);
         return p.add(ng).log().sub(pos.sub(shift));

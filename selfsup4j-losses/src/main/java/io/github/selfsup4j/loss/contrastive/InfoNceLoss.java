@@ -102,13 +102,13 @@ public final class InfoNceLoss extends SelfSupLoss {
         q = prepare(q, t);
         k = prepare(k, t);
         if (u == null) {
-            NDArray logits = q.matMul(k.transpose()).div(temperature);
-            NDArray pos = Ops.rowDot(q, k).div(temperature);
+            NDArray logits = Ops.divide(q.matMul(k.transpose()), temperature);
+            NDArray pos = Ops.divide(Ops.rowDot(q, k), temperature);
             return LossOutput.of(Ops.logSumExp(logits, 1, false).sub(pos).mean());
         }
         u = prepare(u, t);
-        NDArray pos = Ops.rowDot(q, k).div(temperature).expandDims(1);
-        NDArray neg = q.matMul(u.transpose()).div(temperature);
+        NDArray pos = Ops.divide(Ops.rowDot(q, k), temperature).expandDims(1);
+        NDArray neg = Ops.divide(q.matMul(u.transpose()), temperature);
         NDArray logits = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(pos, neg), 1);
         return LossOutput.of(Ops.logSumExp(logits, 1, false).sub(pos.squeeze(1)).mean());
     }

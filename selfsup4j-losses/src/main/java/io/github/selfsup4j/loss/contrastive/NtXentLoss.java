@@ -81,7 +81,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
                     NAME + ": each rank must hold whole samples (a multiple of pairs_per_sample="
                             + pairsPerSample + " rows), got " + local + " rows per rank");
         }
-        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(2 * m);
+        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(Ops.scalar(z[0], 2.0 * m));
     }
 
     /** Validates the inputs and returns the normalised views in the compute dtype. */
@@ -117,8 +117,8 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         NDArray all = Ops.rows(zin, zjn);
         NDArray qi = Ops.slice(zin, from, to);
         NDArray qj = Ops.slice(zjn, from, to);
-        NDArray s = Ops.rows(qi, qj).matMul(all.transpose()).div(temperature);
-        NDArray pos = Ops.rowDot(qi, qj).div(temperature);
+        NDArray s = Ops.divide(Ops.rows(qi, qj).matMul(all.transpose()), temperature);
+        NDArray pos = Ops.divide(Ops.rowDot(qi, qj), temperature);
         pos = Ops.rows(pos, pos);
         int p = pairsPerSample;
         NDArray mask = Ops.additiveMask(zin.getManager(), 2 * local, 2 * m, s.getDataType(),

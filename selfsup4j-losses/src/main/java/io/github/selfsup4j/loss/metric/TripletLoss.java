@@ -79,14 +79,14 @@ public final class TripletLoss extends SelfSupLoss {
 
     /** PyTorch's {@code pairwise_distance(x, y, p, eps=1e-6)}. */
     NDArray distance(NDArray x, NDArray y) {
-        NDArray v = x.sub(y).add(EPS);
+        NDArray v = x.sub(y).add(EPS); // add(Number) is safe: its backward keeps no scalar
         if (p == 2.0) {
-            return v.square().sum(new int[] {1}).maximum(1e-30).sqrt();
+            return Ops.atLeast(v.square().sum(new int[] {1}), 1e-30).sqrt();
         }
         if (p == 1.0) {
             return v.abs().sum(new int[] {1});
         }
-        return v.abs().pow(p).sum(new int[] {1}).maximum(1e-30).pow(1.0 / p);
+        return Ops.power(Ops.atLeast(Ops.power(v.abs(), p).sum(new int[] {1}), 1e-30), 1.0 / p);
     }
 
     /** Builds a {@link TripletLoss}. */

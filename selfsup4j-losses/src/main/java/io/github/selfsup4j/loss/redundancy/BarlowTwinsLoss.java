@@ -60,9 +60,9 @@ public final class BarlowTwinsLoss extends SelfSupLoss implements Gatherable {
         long n = a.getShape().get(0);
         NDArray an = batchNorm(Ops.promote(a, t));
         NDArray bn = batchNorm(Ops.promote(b, t));
-        NDArray c = an.transpose().matMul(bn).div(n);
-        NDArray onDiag = Ops.rowDot(an.transpose(), bn.transpose()).div(n).neg().add(1.0)
-                .square().sum();
+        NDArray c = Ops.divide(an.transpose().matMul(bn), n);
+        NDArray onDiag = Ops.divide(Ops.rowDot(an.transpose(), bn.transpose()), n).neg()
+                .add(1.0).square().sum();
         NDArray offDiag = Ops.offDiagonalSquareSum(c);
         return LossOutput.of(onDiag.add(Ops.scale(offDiag, lambda)),
                 "on_diagonal", onDiag, "off_diagonal", offDiag);

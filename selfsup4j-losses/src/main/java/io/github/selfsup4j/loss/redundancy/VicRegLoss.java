@@ -82,13 +82,13 @@ public final class VicRegLoss extends SelfSupLoss implements Gatherable {
     }
 
     private NDArray stdTerm(NDArray centred, long n) {
-        NDArray std = centred.square().sum(new int[] {0}).div(n - 1.0).add(eps).sqrt();
+        NDArray std = Ops.divide(centred.square().sum(new int[] {0}), n - 1.0).add(eps).sqrt();
         return Ops.relu(std.neg().add(1.0)).mean();
     }
 
     private static NDArray covTerm(NDArray centred, long n, long d) {
-        NDArray cov = centred.transpose().matMul(centred).div(n - 1.0);
-        return Ops.offDiagonalSquareSum(cov).div(d);
+        NDArray cov = Ops.divide(centred.transpose().matMul(centred), n - 1.0);
+        return Ops.divide(Ops.offDiagonalSquareSum(cov), d);
     }
 
     /** Builds a {@link VicRegLoss}. */
