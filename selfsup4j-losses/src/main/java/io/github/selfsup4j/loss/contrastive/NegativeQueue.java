@@ -117,6 +117,22 @@ public final class NegativeQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Restores the contents and write position saved from {@link #negatives} and {@link
+     * #pointer} (for checkpoints).
+     *
+     * @param keys K·D values, row-major
+     * @param pointer the next row to write
+     */
+    public void restore(float[] keys, int pointer) {
+        if (keys.length != size * dim || pointer < 0 || pointer >= size) {
+            throw new IllegalArgumentException("negative queue: cannot restore " + keys.length
+                    + " values at pointer " + pointer + " into a " + size + "×" + dim + " queue");
+        }
+        buffer.set(keys);
+        this.pointer = pointer;
+    }
+
     @Override
     public void close() {
         manager.close();

@@ -1,0 +1,96 @@
+package io.github.selfsup4j.eval;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import io.github.selfsup4j.data.ImageDataset;
+import io.github.selfsup4j.model.Encoders;
+import io.github.selfsup4j.train.TrainConfig;
+import io.github.selfsup4j.train.TrainingRun;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Scores a frozen encoder on the test split: weighted kNN (k = 20, 200) with the train split as
+ * memory, and a linear probe; and, measured in the same run, the baselines: kNN on raw pixels and
+ * the same encoder with random weights.
+ */
+public final class Evaluation {
+
+    private Evaluation() {}
+
+    /** kNN and linear-probe accuracies of one representation. */
+    public record Scores(double knnK20, double knnK200, Double linearProbe) {
+        /** As JSON-ready entries with the metrics' key names. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("knn_top1_k20", knnK20);
+            m.put("knn_top1_k200", knnK200);
+            if (linearProbe != null) {
+                m.put("linear_probe_top1", linearProbe);
+            }
+            return m;
+        }
+    }
+
+    /** The evaluation of a run. */
+    public record Report(Scores encoder, Scores rawPixels, Scores randomEncoder,
+            float[][] testFeatures, double seconds) {}
+
+    /**
+     * Evaluates an encoder and the baselines.
+     *
+     * @param encoder the trained encoder
+     * @param config the run's configuration (architecture, seed, probe epochs)
+     * @param train the memory / probe-training split
+     * @param test the query / probe-test split
+     * @param baselines whether to compute the baselines too
+     * @param manager a manager on the compute device
+     * @param log progress lines
+     * @return the report
+     */
+    public static Report run(Block encoder, TrainConfig config, ImageDataset train,
+            ImageDataset test, boolean baselines, NDManager manager, PrintStream log) {
+        long start = System.nanoTime();
+        Scores trained = score(encoder, config, train, test, manager, log, "encoder");
+        Scores pixels = null;
+        Scores random = null;
+        if (baselines) {
+            double[] knn = Knn.accuracy(Features.pixels(train), train.labels(),
+                    Features.pixels(test), test.labels(), train.numClasses(), new int[] {20, 200},
+                    0.07, manager);
+            pixels = new Scores(knn[0], knn[1], null);
+            log.printf("  raw pixels: kNN k=20 %.4f, k=200 %.4f%n", knn[0], knn[1]);
+            Engine.getInstance().setRandomSeed((int) config.seed + 1);
+            Block fresh = Encoders.encoder(Encoders.Architecture.parse(config.encoder),
+                    config.width);
+            try (NDManager m = manager.newSubManager()) {
+                fresh.initialize(m, DataType.FLOAT32, new Shape(1, 1, train.height(),
+                        train.width()));
+                random = score(fresh, config, train, test, m, log, "random encoder");
+            }
+        }
+        float[][] testFeatures = Features.extract(encoder, test, TrainingRun.MEAN,
+                TrainingRun.STD, config.evalBatch, manager);
+        return new Report(trained, pixels, random, testFeatures,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static Scores score(Block encoder, TrainConfig config, ImageDataset train,
+            ImageDataset test, NDManager manager, PrintStream log, String what) {
+        float[][] ftr = Features.extract(encoder, train, TrainingRun.MEAN, TrainingRun.STD,
+                config.evalBatch, manager);
+        float[][] fte = Features.extract(encoder, test, TrainingRun.MEAN, TrainingRun.STD,
+                config.evalBatch, manager);
+        double[] knn = Knn.accuracy(ftr, train.labels(), fte, test.labels(), train.numClasses(),
+                new int[] {20, 200}, 0.07, manager);
+        double probe = LinearProbe.accuracy(ftr, train.labels(), fte, test.labels(),
+                train.numClasses(), config.probeEpochs, config.seed, manager);
+        log.printf("  %s: kNN k=20 %.4f, k=200 %.4f, linear probe %.4f%n", what, knn[0],
+                knn[1], probe);
+        return new Scores(knn[0], knn[1], probe);
+    }
+}

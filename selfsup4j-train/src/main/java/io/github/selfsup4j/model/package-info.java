@@ -1,0 +1,2 @@
+/** Encoders (small CNN, ResNet-18 with CIFAR stem) and projection heads. */
+package io.github.selfsup4j.model;
