@@ -9,6 +9,7 @@ import io.github.selfsup4j.loss.classic.HingeLoss;
 import io.github.selfsup4j.loss.classic.MseLoss;
 import io.github.selfsup4j.loss.classic.NllLoss;
 import io.github.selfsup4j.loss.contrastive.HclLoss;
+import io.github.selfsup4j.loss.contrastive.Implementation;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
 import io.github.selfsup4j.loss.metric.ContrastiveLoss;
@@ -45,6 +46,10 @@ public final class LossRegistry {
         FACTORIES.put(InfoNceLoss.NAME, o -> {
             InfoNceLoss.Builder b = InfoNceLoss.builder();
             o.number("temperature", b::optTemperature).bool("normalize", b::optNormalize)
+                    .string("impl", s -> b.optImplementation(
+                            Implementation.parse(InfoNceLoss.NAME, s)))
+                    .integer("tile_size", b::optTileSize)
+                    .number("memory_budget_mb", b::optMemoryBudgetMb)
                     .finish();
             return b.build();
         });
@@ -52,6 +57,10 @@ public final class LossRegistry {
             NtXentLoss.Builder b = NtXentLoss.builder();
             o.number("temperature", b::optTemperature)
                     .integer("pairs_per_sample", b::optPairsPerSample)
+                    .string("impl", s -> b.optImplementation(
+                            Implementation.parse(NtXentLoss.NAME, s)))
+                    .integer("tile_size", b::optTileSize)
+                    .number("memory_budget_mb", b::optMemoryBudgetMb)
                     .finish();
             return b.build();
         });

@@ -41,7 +41,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--method", description = "simclr (default), moco, hcl, barlow-twins, vicreg")
     String method = "simclr";
 
-    @Option(names = "--epochs", description = "Training epochs (default 8).")
+    @Option(names = "--epochs", description = "Training epochs (default 16).")
     Integer epochs;
 
     @Option(names = "--batch-size", description = "Images per batch (default 256).")
@@ -59,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", description = "Linear warm-up, in epochs (default 0.5).")
     Double warmupEpochs;
 
-    @Option(names = "--temperature", description = "Temperature of nt-xent, info-nce, hcl.")
+    @Option(names = "--temperature", description = "Temperature (simclr, hcl 0.5; moco 0.2).")
     Double temperature;
 
     @Option(names = "--pairs-per-sample", description = "View pairs per image (simclr only).")
@@ -101,7 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--projection-dim", description = "Projection head output size.")
     Integer projectionDim;
 
-    @Option(names = "--crop-min-scale", description = "Smallest random crop, area fraction (0.2).")
+    @Option(names = "--crop-min-scale", description = "Smallest random crop, area fraction (0.4).")
     Double cropMinScale;
 
     @Option(names = "--seed", description = "Seed of every random choice (42).")

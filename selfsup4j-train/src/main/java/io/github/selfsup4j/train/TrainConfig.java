@@ -24,7 +24,7 @@ public final class TrainConfig {
     public int limit;
     public long seed = 42;
 
-    public int epochs = 8;
+    public int epochs = 16;
     public int batchSize = 256;
     public String optimizer = "adam";
     public double lr = 2e-3;
@@ -39,7 +39,7 @@ public final class TrainConfig {
     public int projectionDim = 128;
     public int projectionLayers = 2;
 
-    public double temperature = 0.2;
+    public double temperature = 0.5;
     public int pairsPerSample = 1;
     public double tauPlus = 0.1;
     public double beta = 1.0;
@@ -52,7 +52,7 @@ public final class TrainConfig {
     public double mocoMomentum = 0.99;
     public int mocoSplits = 4;
 
-    public double cropMinScale = 0.2;
+    public double cropMinScale = 0.4;
     public double flipProbability = 0.5;
     public double jitterProbability = 0.8;
     public double brightness = 0.4;

@@ -66,7 +66,7 @@ class TrainCommandTest {
             assertTrue(m.has(key), "metrics.json has " + key);
         }
         assertEquals("simclr", m.get("method").asText());
-        assertEquals(0.2, m.get("hyperparameters").get("temperature").asDouble(), 0);
+        assertEquals(0.5, m.get("hyperparameters").get("temperature").asDouble(), 0);
         assertTrue(m.get("baselines").get("raw_pixels").has("knn_top1_k20"));
         assertTrue(m.get("baselines").get("random_encoder").has("linear_probe_top1"));
         for (String f : List.of("loss.png", "embedding.png", "checkpoint.bin")) {

@@ -24,7 +24,8 @@ import java.util.Map;
  * \exp(q_n^\top u_j/\tau)}, \quad L = \frac{1}{N}\sum_n \ell_n \)
  *
  * <p>Without a queue, the other keys of the batch are the negatives (logits \(q k^\top/\tau\),
- * targets on the diagonal), as in MoCo v3 and CPC. Default {@code temperature} 0.07.
+ * targets on the diagonal), as in MoCo v3 and CPC. Default {@code temperature} 0.07; {@code
+ * impl}, {@code tile_size} and {@code memory_budget_mb} as in {@link NtXentLoss}.
  *
  * <p>In MoCo the key and queue come from the momentum encoder and carry no gradient; this
  * function does not detach them, so when called with arrays that require gradients it returns the
@@ -40,12 +41,22 @@ public final class InfoNceLoss extends SelfSupLoss {
     private final double temperature;
     private final boolean normalize;
     private final NegativeQueue queue;
+    private final Implementation implementation;
+    private final int tileSize;
+    private final long memoryBudget;
 
     private InfoNceLoss(Builder b) {
         super(b.name);
         this.temperature = Checks.positive(NAME, "temperature", b.temperature);
         this.normalize = b.normalize;
         this.queue = b.queue;
+        if (b.implementation == null) {
+            throw new IllegalArgumentException(NAME + ": impl must be set");
+        }
+        this.implementation = b.implementation;
+        this.tileSize = Checks.atLeast(NAME, "tile_size", b.tileSize, 1);
+        Checks.positive(NAME, "memory_budget_mb", b.memoryBudgetMb);
+        this.memoryBudget = (long) (b.memoryBudgetMb * 1024 * 1024);
     }
 
     /** A builder with the defaults. */
@@ -101,6 +112,10 @@ public final class InfoNceLoss extends SelfSupLoss {
         DataType t = Ops.computeType(q, k, u);
         q = prepare(q, t);
         k = prepare(k, t);
+        long cols = q.getShape().get(0) + (u == null ? 0 : u.getShape().get(0));
+        if (implementation.tiles(q.getShape().get(0), cols, t.getNumOfBytes(), memoryBudget)) {
+            return LossOutput.of(tiled(q, k, u == null ? null : prepare(u, t)));
+        }
         if (u == null) {
             NDArray logits = Ops.divide(q.matMul(k.transpose()), temperature);
             NDArray pos = Ops.divide(Ops.rowDot(q, k), temperature);
@@ -111,6 +126,48 @@ public final class InfoNceLoss extends SelfSupLoss {
         NDArray neg = Ops.divide(q.matMul(u.transpose()), temperature);
         NDArray logits = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(pos, neg), 1);
         return LossOutput.of(Ops.logSumExp(logits, 1, false).sub(pos.squeeze(1)).mean());
+    }
+
+    /**
+     * The tiled loss. With a queue the columns are [keys, queue] and a query keeps only its own
+     * key among the keys, so key tiles off the diagonal band are skipped entirely.
+     */
+    private NDArray tiled(NDArray q, NDArray k, NDArray u) {
+        int n = (int) q.getShape().get(0);
+        NDArray qd = q.stopGradient();
+        NDArray kd = k.stopGradient();
+        NDArray cols = u == null ? kd : Ops.rows(kd, u.stopGradient());
+        NDArray pos = Ops.divide(Ops.rowDot(qd, kd), temperature);
+        TiledSoftmax.Mask mask = u == null
+                ? (mgr, r0, r1, c0, c1, type) -> null
+                : new TiledSoftmax.Mask() {
+                    @Override
+                    public NDArray tile(ai.djl.ndarray.NDManager mgr, int r0, int r1, int c0,
+                            int c1, DataType type) {
+                        if (c0 >= n) {
+                            return null;
+                        }
+                        return Ops.additiveMask(mgr, r1 - r0, c1 - c0, type,
+                                (a, c) -> c0 + c >= n || c0 + c == r0 + a);
+                    }
+
+                    @Override
+                    public boolean empty(int r0, int r1, int c0, int c1) {
+                        return c1 <= n && (c1 <= r0 || c0 >= r1);
+                    }
+                };
+        TiledSoftmax.Result res = TiledSoftmax.compute(qd, cols, pos, mask, temperature,
+                tileSize, false, qd.getManager());
+        double s = 1.0 / (n * temperature);
+        NDArray gq = res.gradRows().sub(Ops.scale(kd, s));
+        NDArray gCols = res.gradCols();
+        NDArray gk = Ops.slice(gCols, 0, n).sub(Ops.scale(qd, s));
+        NDArray dot = q.mul(gq.stopGradient()).sum().add(k.mul(gk.stopGradient()).sum());
+        if (u != null) {
+            dot = dot.add(u.mul(Ops.slice(gCols, n, gCols.getShape().get(0)).stopGradient())
+                    .sum());
+        }
+        return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, res.loss()));
     }
 
     private NDArray prepare(NDArray x, DataType t) {
@@ -124,6 +181,9 @@ public final class InfoNceLoss extends SelfSupLoss {
         private double temperature = 0.07;
         private boolean normalize = true;
         private NegativeQueue queue;
+        private Implementation implementation = Implementation.AUTO;
+        private int tileSize = NtXentLoss.DEFAULT_TILE;
+        private double memoryBudgetMb = NtXentLoss.DEFAULT_BUDGET_MB;
 
         private Builder() {}
 
@@ -142,6 +202,24 @@ public final class InfoNceLoss extends SelfSupLoss {
         /** A queue of negatives used when no {@code queue} input is given (default none). */
         public Builder optQueue(NegativeQueue queue) {
             this.queue = queue;
+            return this;
+        }
+
+        /** Dense, tiled, or chosen by the memory budget (default auto). */
+        public Builder optImplementation(Implementation implementation) {
+            this.implementation = implementation;
+            return this;
+        }
+
+        /** Rows and columns per tile of the tiled implementation (default 1024). */
+        public Builder optTileSize(int tileSize) {
+            this.tileSize = tileSize;
+            return this;
+        }
+
+        /** The memory the dense logits may take before auto switches to tiles (1024 MiB). */
+        public Builder optMemoryBudgetMb(double mb) {
+            this.memoryBudgetMb = mb;
             return this;
         }
 

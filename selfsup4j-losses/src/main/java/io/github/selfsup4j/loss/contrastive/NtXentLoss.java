@@ -25,7 +25,8 @@ import java.util.Map;
  * \sum_{c:\,s(c)\neq s(r)} \exp(z_r^\top z_c/\tau)}, \quad L = \frac{1}{2M}\sum_r \ell_r \)
  *
  * <p>With {@code P = 1} this is exactly SimCLR's loss. Defaults: {@code temperature} 0.5, {@code
- * pairs_per_sample} 1. At least two samples are needed so that every row has a negative.
+ * pairs_per_sample} 1, {@code impl} auto (tiles when the dense matrices would exceed {@code
+ * memory_budget_mb}, 1024), {@code tile_size} 1024. At least two samples are needed so that every row has a negative.
  * Computed with a max-shifted log-sum-exp, stable down to temperatures of 0.01 and below. Across
  * processes use {@link io.github.selfsup4j.distributed.GatheredLoss}: each rank computes only its
  * own rows against the gathered batch.
@@ -35,13 +36,29 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     /** The name used by the registry and the JSON interface. */
     public static final String NAME = "nt-xent";
 
+    /** The default tile size. */
+    public static final int DEFAULT_TILE = 1024;
+
+    /** The default memory budget of the dense matrices, MiB. */
+    public static final double DEFAULT_BUDGET_MB = 1024;
+
     private final double temperature;
     private final int pairsPerSample;
+    private final Implementation implementation;
+    private final int tileSize;
+    private final long memoryBudget;
 
     private NtXentLoss(Builder b) {
         super(b.name);
         this.temperature = Checks.positive(NAME, "temperature", b.temperature);
         this.pairsPerSample = Checks.atLeast(NAME, "pairs_per_sample", b.pairsPerSample, 1);
+        if (b.implementation == null) {
+            throw new IllegalArgumentException(NAME + ": impl must be set");
+        }
+        this.implementation = b.implementation;
+        this.tileSize = Checks.atLeast(NAME, "tile_size", b.tileSize, 1);
+        Checks.positive(NAME, "memory_budget_mb", b.memoryBudgetMb);
+        this.memoryBudget = (long) (b.memoryBudgetMb * 1024 * 1024);
     }
 
     /** A builder with the defaults. */
@@ -68,7 +85,59 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     protected LossOutput compute(Map<String, NDArray> in) {
         NDArray[] z = prepare(in);
         long m = z[0].getShape().get(0);
+        if (implementation.tiles(2 * m, 2 * m, z[0].getDataType().getNumOfBytes(),
+                memoryBudget)) {
+            return LossOutput.of(tiled(z[0], z[1]));
+        }
         return LossOutput.of(rowLosses(z[0], z[1], 0, m).mean());
+    }
+
+    /**
+     * The tiled loss: same value and gradient as the dense one, memory linear in the batch. The
+     * similarity matrix is symmetric, so only tiles on and above its diagonal are computed.
+     */
+    private NDArray tiled(NDArray zin, NDArray zjn) {
+        int m = (int) zin.getShape().get(0);
+        int p = pairsPerSample;
+        NDArray z = Ops.rows(zin, zjn);
+        NDArray zd = z.stopGradient();
+        NDArray partner = Ops.rows(zd.get(m + ":"), zd.get("0:" + m));
+        NDArray pos = Ops.divide(Ops.rowDot(zd, partner), temperature);
+        TiledSoftmax.Mask mask = (mgr, r0, r1, c0, c1, type) -> {
+            if (!sharesSamples(r0, r1, c0, c1, m, p)) {
+                return null;
+            }
+            return Ops.additiveMask(mgr, r1 - r0, c1 - c0, type, (a, c) -> {
+                int r = r0 + a;
+                int col = c0 + c;
+                return col == (r + m) % (2 * m) || (col % m) / p != (r % m) / p;
+            });
+        };
+        TiledSoftmax.Result res = TiledSoftmax.compute(zd, zd, pos, mask, temperature,
+                tileSize, true, zd.getManager());
+        // the positive logit's gradient: −1/(2M·τ) for each side of the pair
+        NDArray grad = res.gradRows().sub(Ops.scale(partner, 2.0 / (2.0 * m * temperature)));
+        return TiledSoftmax.surrogate(z, grad, res.loss());
+    }
+
+    /** Whether rows [r0, r1) and columns [c0, c1) of the 2M×2M matrix share a sample. */
+    private static boolean sharesSamples(int r0, int r1, int c0, int c1, int m, int p) {
+        for (int[] a : sampleRanges(r0, r1, m, p)) {
+            for (int[] b : sampleRanges(c0, c1, m, p)) {
+                if (a[0] <= b[1] && b[0] <= a[1]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The sample indices of rows [a, b), as at most two closed intervals. */
+    private static int[][] sampleRanges(int a, int b, int m, int p) {
+        if (a < m && b > m) {
+            return new int[][] {{a / p, (m - 1) / p}, {0, (b - 1 - m) / p}};
+        }
+        return new int[][] {{(a % m) / p, ((b - 1) % m) / p}};
     }
 
     @Override
@@ -135,6 +204,9 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         private String name = NAME;
         private double temperature = 0.5;
         private int pairsPerSample = 1;
+        private Implementation implementation = Implementation.AUTO;
+        private int tileSize = DEFAULT_TILE;
+        private double memoryBudgetMb = DEFAULT_BUDGET_MB;
 
         private Builder() {}
 
@@ -147,6 +219,24 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         /** The number of augmented pairs per sample P (default 1). */
         public Builder optPairsPerSample(int pairsPerSample) {
             this.pairsPerSample = pairsPerSample;
+            return this;
+        }
+
+        /** Dense, tiled, or chosen by the memory budget (default auto). */
+        public Builder optImplementation(Implementation implementation) {
+            this.implementation = implementation;
+            return this;
+        }
+
+        /** Rows and columns per tile of the tiled implementation (default 1024). */
+        public Builder optTileSize(int tileSize) {
+            this.tileSize = tileSize;
+            return this;
+        }
+
+        /** The memory the dense matrices may take before auto switches to tiles (1024 MiB). */
+        public Builder optMemoryBudgetMb(double mb) {
+            this.memoryBudgetMb = mb;
             return this;
         }
 

@@ -1,0 +1,203 @@
+package io.github.selfsup4j.loss.contrastive;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.selfsup4j.numerics.Ops;
+
+/**
+ * Tiled softmax cross-entropy over similarity logits, with the exact gradient and memory linear
+ * in the batch (Inf-CL: Wang et al. 2024, "Breaking the Memory Barrier of Contrastive Loss via
+ * Tile-Based Strategy"). No N×N matrix exists at any time: the forward pass streams over tiles of
+ * the logits keeping each row's running maximum and sum; the backward pass recomputes each tile's
+ * probabilities from the saved log-sum-exp and accumulates the gradient of the (normalised)
+ * embeddings. The caller turns that gradient into a graph with {@link #surrogate}.
+ *
+ * <p>All work happens on detached arrays inside per-tile sub-managers, so peak memory is the
+ * embeddings, their gradient and a few tile×tile blocks.
+ */
+final class TiledSoftmax {
+
+    private TiledSoftmax() {}
+
+    /** Which logits take part: masked entries are left out of a row's softmax. */
+    interface Mask {
+        /**
+         * The additive mask of tile rows [r0, r1) × columns [c0, c1), or null when every entry
+         * of the tile takes part (the common case, which costs nothing).
+         */
+        NDArray tile(NDManager m, int r0, int r1, int c0, int c1, DataType type);
+
+        /** Whether the whole tile is masked (it is then skipped). */
+        default boolean empty(int r0, int r1, int c0, int c1) {
+            return false;
+        }
+    }
+
+    /** The loss value and the gradients with respect to the rows and columns. */
+    record Result(double loss, NDArray gradRows, NDArray gradCols) {}
+
+    /**
+     * Mean over rows of {@code logsumexp_c(q_r·k_c/τ + mask) − q_r·k_{pos(r)}/τ}, and its
+     * gradient, for queries {@code q} (N×D) and keys {@code k} (K×D).
+     *
+     * @param q detached queries
+     * @param k detached keys (may be the same array as {@code q}: see {@code symmetric})
+     * @param positive row r's positive logit (N), already divided by τ
+     * @param posGradRows how to add the positive term's gradient (−1/N · k_pos/τ) to rows
+     * @param mask which logits take part
+     * @param tau temperature
+     * @param tile tile size
+     * @param symmetric whether q == k and the mask is symmetric: then only tiles on and above the
+     *     diagonal are computed, each serving both of its row blocks
+     * @param out the manager that owns the results
+     */
+    static Result compute(NDArray q, NDArray k, NDArray positive, Mask mask, double tau,
+            int tile, boolean symmetric, NDManager out) {
+        int n = (int) q.getShape().get(0);
+        int kc = (int) k.getShape().get(0);
+        long d = q.getShape().get(1);
+        DataType type = q.getDataType();
+        int rowTiles = (n + tile - 1) / tile;
+        int colTiles = (kc + tile - 1) / tile;
+        // pass 1: per-row log-sum-exp, streamed
+        double[] max = new double[n];
+        double[] sum = new double[n];
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < rowTiles; i++) {
+            int r0 = i * tile;
+            int r1 = Math.min(n, r0 + tile);
+            for (int j = symmetric ? i : 0; j < colTiles; j++) {
+                int c0 = j * tile;
+                int c1 = Math.min(kc, c0 + tile);
+                if (mask.empty(r0, r1, c0, c1)) {
+                    continue;
+                }
+                try (NDManager t = out.newSubManager()) {
+                    NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
+                    accumulate(s, r0, max, sum);
+                    if (symmetric && j != i) {
+                        accumulate(s.transpose(), c0, max, sum);
+                    }
+                }
+            }
+        }
+        double[] lse = new double[n];
+        double total = 0;
+        double[] posD = positive.toType(DataType.FLOAT64, false).toDoubleArray();
+        for (int r = 0; r < n; r++) {
+            lse[r] = max[r] + Math.log(sum[r]);
+            total += lse[r] - posD[r];
+        }
+        double loss = total / n;
+        // pass 2: gradient. dL/dS_rc = P_rc / N for kept logits (the positive's −1/N is added
+        // by the caller); dS/dq_r = k_c/τ, dS/dk_c = q_r/τ.
+        NDArray lseArr = out.create(lse).toType(type, false);
+        NDList gq = new NDList();
+        NDArray[] gk = new NDArray[colTiles];
+        for (int i = 0; i < rowTiles; i++) {
+            int r0 = i * tile;
+            int r1 = Math.min(n, r0 + tile);
+            gq.add(out.zeros(new Shape(r1 - r0, d), type));
+        }
+        for (int j = 0; j < colTiles; j++) {
+            int c0 = j * tile;
+            int c1 = Math.min(kc, c0 + tile);
+            gk[j] = symmetric ? null : out.zeros(new Shape(c1 - c0, d), type);
+        }
+        double scale = 1.0 / (n * tau);
+        for (int i = 0; i < rowTiles; i++) {
+            int r0 = i * tile;
+            int r1 = Math.min(n, r0 + tile);
+            for (int j = symmetric ? i : 0; j < colTiles; j++) {
+                int c0 = j * tile;
+                int c1 = Math.min(kc, c0 + tile);
+                if (mask.empty(r0, r1, c0, c1)) {
+                    continue;
+                }
+                try (NDManager t = out.newSubManager()) {
+                    NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
+                    NDArray lr = slice(lseArr, r0, r1, t).expandDims(1);
+                    NDArray p = s.sub(lr).exp();
+                    NDArray kTile = slice(k, c0, c1, t);
+                    NDArray qTile = slice(q, r0, r1, t);
+                    if (!symmetric) {
+                        gq.get(i).addi(p.matMul(kTile).muli(scale));
+                        gk[j].addi(p.transpose().matMul(qTile).muli(scale));
+                        continue;
+                    }
+                    // symmetric: the tile (i, j) also stands for (j, i) = its transpose, with
+                    // the column rows' own log-sum-exp
+                    NDArray b = p;
+                    if (j != i) {
+                        NDArray lc = slice(lseArr, c0, c1, t).expandDims(0);
+                        b = p.add(s.sub(lc).exp());
+                    } else {
+                        b = p.add(p.transpose());
+                    }
+                    // G = (A + Aᵀ) Z: rows of block i get B Z_j, rows of block j get Bᵀ Z_i
+                    gq.get(i).addi(b.matMul(kTile).muli(scale));
+                    if (j != i) {
+                        gq.get(j).addi(b.transpose().matMul(qTile).muli(scale));
+                    }
+                }
+            }
+        }
+        NDArray gradRows = gq.size() == 1 ? gq.get(0) : NDArrays.concat(gq, 0);
+        NDArray gradCols = null;
+        if (!symmetric) {
+            gradCols = gk.length == 1 ? gk[0] : NDArrays.concat(new NDList(gk), 0);
+        }
+        return new Result(loss, gradRows, gradCols);
+    }
+
+    private static NDArray slice(NDArray x, int a, int b, NDManager t) {
+        NDArray v = x.get(a + ":" + b);
+        v.attach(t);
+        return v;
+    }
+
+    /** The logits tile q[r0:r1]·k[c0:c1]ᵀ/τ + mask, owned by {@code t}. */
+    private static NDArray logits(NDArray q, NDArray k, int r0, int r1, int c0, int c1,
+            double tau, Mask mask, NDManager t, DataType type) {
+        NDArray s = slice(q, r0, r1, t).matMul(slice(k, c0, c1, t).transpose()).divi(tau);
+        NDArray m = mask.tile(t, r0, r1, c0, c1, type);
+        return m == null ? s : s.addi(m);
+    }
+
+    /** Folds a tile's rows into the running max and sum of rows [r0, r0 + rows). */
+    private static void accumulate(NDArray s, int r0, double[] max, double[] sum) {
+        int rows = (int) s.getShape().get(0);
+        NDArray mx = s.max(new int[] {1}, true);
+        double[] tileMax = mx.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] tileSum = s.sub(mx).exp().sum(new int[] {1}).toType(DataType.FLOAT64, false)
+                .toDoubleArray();
+        for (int r = 0; r < rows; r++) {
+            double m0 = max[r0 + r];
+            double m1 = tileMax[r];
+            if (m1 <= Ops.MASKED / 2) {
+                continue; // a fully masked row of this tile
+            }
+            if (m1 > m0) {
+                sum[r0 + r] = sum[r0 + r] * Math.exp(m0 - m1) + tileSum[r];
+                max[r0 + r] = m1;
+            } else {
+                sum[r0 + r] += tileSum[r] * Math.exp(m1 - m0);
+            }
+        }
+    }
+
+    /**
+     * A scalar whose value is {@code loss} and whose gradient with respect to {@code z} is
+     * {@code grad}: {@code sum(z · g) − sum(z · g).detached + loss}. One ordinary backward then
+     * pushes the tiled gradient through whatever produced {@code z} (the normalisation, the
+     * network).
+     */
+    static NDArray surrogate(NDArray z, NDArray grad, double loss) {
+        NDArray dot = z.mul(grad.stopGradient()).sum();
+        return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, loss));
+    }
+}

@@ -1,0 +1,135 @@
+package io.github.selfsup4j.loss.contrastive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.SelfSupLoss;
+import io.github.selfsup4j.testing.Arr;
+import io.github.selfsup4j.testing.GradCheck;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The tiled implementations give the dense values and gradients for every option. */
+class TiledEquivalenceTest {
+
+    static Stream<Arguments> ntXent() {
+        return Stream.of(
+                Arguments.of(1, 0.5, 7, 5), Arguments.of(1, 0.1, 9, 4), Arguments.of(2, 0.5, 6, 5),
+                Arguments.of(3, 0.2, 4, 7), Arguments.of(1, 0.05, 16, 16),
+                Arguments.of(2, 0.3, 10, 3), Arguments.of(1, 0.5, 5, 100));
+    }
+
+    static Map<String, Object> with(Map<String, Object> base, Object... kv) {
+        Map<String, Object> m = new HashMap<>(base);
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static void assertSame(Map<String, Object> options, Map<String, Arr> in) {
+        SelfSupLoss dense = LossRegistry.create(options.get("loss").toString(),
+                with(strip(options), "impl", "dense"));
+        SelfSupLoss tiled = LossRegistry.create(options.get("loss").toString(),
+                with(strip(options), "impl", "tiled"));
+        SelfSupLoss auto = LossRegistry.create(options.get("loss").toString(),
+                with(strip(options), "memory_budget_mb", 1e-6));
+        for (DataType t : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+            double tol = t == DataType.FLOAT64 ? 1e-10 : 2e-5;
+            double[] vd = new double[1];
+            double[] vt = new double[1];
+            double[] va = new double[1];
+            Map<String, double[]> gd = GradCheck.autograd(fn(dense, vd), in, t);
+            Map<String, double[]> gt = GradCheck.autograd(fn(tiled, vt), in, t);
+            Map<String, double[]> ga = GradCheck.autograd(fn(auto, va), in, t);
+            assertEquals(vd[0], vt[0], tol * Math.max(1, Math.abs(vd[0])), "value " + options);
+            assertEquals(vt[0], va[0], 0, "auto picks tiles under a tiny budget");
+            for (String k : gd.keySet()) {
+                double[] a = gd.get(k);
+                double[] b = gt.get(k);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], tol * 10, k + "[" + i + "] " + options + " " + t);
+                    assertEquals(b[i], ga.get(k)[i], 0);
+                }
+            }
+        }
+    }
+
+    static Map<String, Object> strip(Map<String, Object> o) {
+        Map<String, Object> m = new HashMap<>(o);
+        m.remove("loss");
+        return m;
+    }
+
+    static Function<Map<String, NDArray>, NDArray> fn(SelfSupLoss loss, double[] value) {
+        return m -> {
+            NDArray v = loss.forward(m).value();
+            value[0] = v.toType(DataType.FLOAT64, false).getDouble();
+            return v;
+        };
+    }
+
+    @ParameterizedTest(name = "P={0} τ={1} N={2} tile={3}")
+    @MethodSource("ntXent")
+    void ntXentTiledEqualsDense(int p, double tau, int samples, int tile) {
+        Random r = new Random(samples * 31 + tile);
+        Map<String, Arr> in = new LinkedHashMap<>();
+        in.put("z_i", Arr.gaussian(r, samples * p, 6));
+        in.put("z_j", Arr.gaussian(r, samples * p, 6));
+        assertSame(Map.of("loss", "nt-xent", "pairs_per_sample", p, "temperature", tau,
+                "tile_size", tile), in);
+    }
+
+    static Stream<Arguments> infoNce() {
+        return Stream.of(Arguments.of(7, 11, 4, true), Arguments.of(7, 11, 4, false),
+                Arguments.of(9, 0, 4, true), Arguments.of(5, 3, 16, true),
+                Arguments.of(8, 20, 8, true), Arguments.of(6, 0, 5, false));
+    }
+
+    @ParameterizedTest(name = "N={0} K={1} tile={2} normalize={3}")
+    @MethodSource("infoNce")
+    void infoNceTiledEqualsDense(int n, int k, int tile, boolean normalize) {
+        Random r = new Random(n * 7 + k);
+        Map<String, Arr> in = new LinkedHashMap<>();
+        double scale = normalize ? 1 : 0.3;
+        in.put("query", scaled(Arr.gaussian(r, n, 5), scale));
+        in.put("key", scaled(Arr.gaussian(r, n, 5), scale));
+        if (k > 0) {
+            in.put("queue", scaled(Arr.gaussian(r, k, 5), scale));
+        }
+        assertSame(Map.of("loss", "info-nce", "temperature", 0.2, "tile_size", tile,
+                "normalize", normalize), in);
+    }
+
+    @ParameterizedTest(name = "P={0} τ={1} N={2} tile={3}")
+    @MethodSource("ntXent")
+    void tiledGradientMatchesFiniteDifferences(int p, double tau, int samples, int tile) {
+        if (samples > 9) {
+            return; // the small cases suffice for the finite-difference check
+        }
+        Random r = new Random(5);
+        Map<String, Arr> in = new LinkedHashMap<>();
+        in.put("z_i", Arr.gaussian(r, samples * p, 3));
+        in.put("z_j", Arr.gaussian(r, samples * p, 3));
+        SelfSupLoss tiled = LossRegistry.create("nt-xent", Map.of("impl", "tiled",
+                "tile_size", tile, "pairs_per_sample", p, "temperature", Math.max(tau, 0.2)));
+        GradCheck.check(m -> tiled.forward(m).value(), in, 1e-6, 1e-6);
+    }
+
+    static Arr scaled(Arr a, double s) {
+        double[] d = a.data.clone();
+        for (int i = 0; i < d.length; i++) {
+            d[i] *= s;
+        }
+        return Arr.of(a.shape, d);
+    }
+}

@@ -1,0 +1,177 @@
+package io.github.selfsup4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.SelfSupLoss;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code selfsup4j bench}: times whole loss steps (forward and backward) and prints one JSON
+ * object. The matrix-multiply peak is measured in the same process with the same engine on the
+ * loss's product shape, so {@code fraction_of_peak} compares like with like on any machine.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Time forward+backward steps of nt-xent or info-nce and print one JSON object.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--loss", description = "nt-xent (default) or info-nce.")
+    String loss = "nt-xent";
+
+    @Option(names = "--pairs", description = "Pairs N (rows of each view; 2N logits per row).")
+    int pairs = 4096;
+
+    @Option(names = "--dim", description = "Embedding dimension D (128).")
+    int dim = 128;
+
+    @Option(names = "--impl", description = "dense, tiled or auto.")
+    String impl = "tiled";
+
+    @Option(names = "--steps", description = "Timed steps (after one warm-up step).")
+    int steps = 5;
+
+    @Option(names = "--tile", description = "Tile size (default: the loss's).")
+    Integer tile;
+
+    @Option(names = "--queue", description = "info-nce only: queue length (0: in-batch).")
+    int queue;
+
+    @Option(names = "--temperature", description = "Temperature (0.1).")
+    double temperature = 0.1;
+
+    @Option(names = "--seed", description = "Seed of the random embeddings.")
+    long seed = 1;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("temperature", temperature);
+        options.put("impl", impl);
+        if (tile != null) {
+            options.put("tile_size", tile);
+        }
+        SelfSupLoss l;
+        try {
+            l = LossRegistry.create(loss, options);
+            if (!loss.equals("nt-xent") && !loss.equals("info-nce")) {
+                throw new IllegalArgumentException("--loss must be nt-xent or info-nce, got "
+                        + loss);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("selfsup4j bench: " + e.getMessage());
+            return 2;
+        }
+        Engine.getInstance().setRandomSeed((int) seed);
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.randomNormal(new Shape(pairs, dim));
+            NDArray b = m.randomNormal(new Shape(pairs, dim));
+            NDArray u = queue > 0 ? m.randomNormal(new Shape(queue, dim)) : null;
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            long rssBefore = status("VmRSS");
+            resetPeak();
+            double[] ms = new double[steps];
+            double value = 0;
+            for (int s = -1; s < steps; s++) {
+                long t0 = System.nanoTime();
+                try (NDManager step = m.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray v = u == null ? l.apply(a, b) : l.apply(a, b, u);
+                    gc.backward(v);
+                    value = v.getFloat();
+                    a.getGradient().getFloat(0, 0); // wait for the backward to finish
+                }
+                if (s >= 0) {
+                    ms[s] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            long peak = status("VmHWM");
+            Arrays.sort(ms);
+            double median = ms[ms.length / 2];
+            long rows = loss.equals("nt-xent") ? 2L * pairs : pairs;
+            long cols = loss.equals("nt-xent") ? 2L * pairs : (queue > 0 ? pairs + queue : pairs);
+            int gm = (int) Math.min(rows, 4096);
+            int gn = (int) Math.min(cols, 4096);
+            double gflops = gemmPeak(m, gm, gn, dim);
+            // minimal work: three rows×cols×D products (one forward, two backward)
+            double flops = 3.0 * 2 * rows * cols * dim;
+            double achieved = flops / (median / 1e3) / 1e9;
+            out.put("loss", loss);
+            out.put("impl", impl);
+            out.put("pairs", pairs);
+            out.put("dim", dim);
+            out.put("queue", queue);
+            out.put("tile_size", tile);
+            out.put("steps", steps);
+            out.put("loss_value", value);
+            out.put("ms_per_step_median", median);
+            out.put("ms_per_step_min", ms[0]);
+            out.put("rss_before_bytes", rssBefore);
+            out.put("peak_rss_bytes", peak);
+            out.put("step_peak_delta_bytes", peak - rssBefore);
+            out.put("gemm_shape", gm + "x" + dim + " * " + dim + "x" + gn);
+            out.put("gemm_peak_gflops", gflops);
+            out.put("achieved_gflops", achieved);
+            out.put("fraction_of_peak", achieved / gflops);
+            out.put("threads", Runtime.getRuntime().availableProcessors());
+            out.put("device", m.getDevice().toString());
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+        return 0;
+    }
+
+    /** Best-of-7 GFLOP/s of an (m×d)·(d×n) product on the engine. */
+    static double gemmPeak(NDManager manager, int m, int n, int d) {
+        try (NDManager g = manager.newSubManager()) {
+            NDArray x = g.randomNormal(new Shape(m, d));
+            NDArray y = g.randomNormal(new Shape(d, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 7; i++) {
+                long t0 = System.nanoTime();
+                try (NDArray z = x.matMul(y)) {
+                    z.getFloat(0, 0);
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * m * n * d / best / 1e9;
+        }
+    }
+
+    /** A field of /proc/self/status in bytes (Linux), or -1. */
+    static long status(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Resets the process's peak RSS (VmHWM), where Linux allows it. */
+    static void resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux or not allowed: the peak then includes start-up
+        }
+    }
+}
