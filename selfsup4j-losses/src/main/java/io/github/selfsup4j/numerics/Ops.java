@@ -182,6 +182,24 @@ public final class Ops {
         return manager.create(m, new Shape(rows, cols)).toType(type, false);
     }
 
+    /**
+     * An additive mask computed on the device by broadcasting, for the common pattern "leave out
+     * entries whose row and column belong to the same group, except one column per row": entry
+     * (r, c) is removed when {@code rowGroup[r] == colGroup[c]} and {@code colId[c] !=
+     * rowKeep[r]}. Costs O(rows + cols) in Java instead of O(rows · cols).
+     */
+    public static NDArray groupMask(NDManager manager, int[] rowGroup, int[] colGroup,
+            int[] rowKeep, int[] colId, DataType type) {
+        int r = rowGroup.length;
+        int c = colGroup.length;
+        NDArray same = manager.create(rowGroup, new Shape(r, 1))
+                .eq(manager.create(colGroup, new Shape(1, c)));
+        NDArray kept = manager.create(rowKeep, new Shape(r, 1))
+                .eq(manager.create(colId, new Shape(1, c)));
+        NDArray removed = same.logicalAnd(kept.logicalNot()).toType(type, false);
+        return scale(removed, MASKED);
+    }
+
     /** Which (row, column) entries a mask keeps. */
     @FunctionalInterface
     public interface MaskRule {

@@ -16,7 +16,6 @@ import io.github.selfsup4j.loss.contrastive.NegativeQueue;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,13 +94,7 @@ public final class Moco implements Method {
 
     @Override
     public Map<String, Parameter> trainableParameters() {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : query.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                out.put(p.getKey(), p.getValue());
-            }
-        }
-        return out;
+        return Networks.trainable(query);
     }
 
     @Override
@@ -190,17 +183,11 @@ public final class Moco implements Method {
 
     @Override
     public void load(NDManager manager, DataInputStream in) throws IOException {
-        try {
-            query.loadParameters(manager, in);
-            key.loadParameters(manager, in);
-        } catch (ai.djl.MalformedModelException e) {
-            throw new IOException("checkpoint does not match the network: " + e.getMessage(), e);
-        }
+        Networks.load(query, manager, in);
+        Networks.load(key, manager, in);
         for (Pair<String, Parameter> p : key.getParameters()) {
             p.getValue().getArray().setRequiresGradient(false);
         }
-        // loaded arrays are fresh leaves: attach gradients again
-        trainableParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
         calls = in.readLong();
         int pointer = in.readInt();
         float[] q = new float[in.readInt()];

@@ -10,12 +10,10 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,13 +65,7 @@ public final class TwoViewMethod implements Method {
 
     @Override
     public Map<String, Parameter> trainableParameters() {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : network.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                out.put(p.getKey(), p.getValue());
-            }
-        }
-        return out;
+        return Networks.trainable(network);
     }
 
     @Override
@@ -91,12 +83,6 @@ public final class TwoViewMethod implements Method {
 
     @Override
     public void load(NDManager manager, DataInputStream in) throws IOException {
-        try {
-            network.loadParameters(manager, in);
-        } catch (ai.djl.MalformedModelException e) {
-            throw new IOException("checkpoint does not match the network: " + e.getMessage(), e);
-        }
-        // loaded arrays are fresh leaves: attach gradients again
-        trainableParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
+        Networks.load(network, manager, in);
     }
 }

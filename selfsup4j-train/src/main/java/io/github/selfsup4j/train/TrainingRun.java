@@ -400,9 +400,14 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The process's resident set size in bytes (Linux), or -1. */
     public static long rss() {
+        return processStatus("VmRSS");
+    }
+
+    /** A memory field of /proc/self/status (VmRSS, VmHWM...) in bytes (Linux), or -1. */
+    public static long processStatus(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }

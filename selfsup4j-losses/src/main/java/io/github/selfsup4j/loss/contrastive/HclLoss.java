@@ -122,11 +122,21 @@ public final class HclLoss extends SelfSupLoss implements Gatherable {
         NDArray s = Ops.divide(Ops.rows(q1, q2).matMul(Ops.rows(o1, o2).transpose()), temperature);
         NDArray pos = Ops.divide(Ops.rowDot(q1, q2), temperature);
         pos = Ops.rows(pos, pos);
-        NDArray mask = Ops.additiveMask(o1.getManager(), 2 * local, 2 * bsz, s.getDataType(),
-                (r, c) -> {
-                    int g = r < local ? (int) from + r : bsz + (int) from + (r - local);
-                    return c != g && c != (g + bsz) % (2 * bsz);
-                });
+        // a row's negatives: every row but itself and its partner (the other rows of its sample)
+        int[] rowGroup = new int[2 * local];
+        int[] none = new int[2 * local];
+        for (int r = 0; r < 2 * local; r++) {
+            rowGroup[r] = (int) from + (r < local ? r : r - local);
+            none[r] = -1;
+        }
+        int[] colGroup = new int[2 * bsz];
+        int[] colId = new int[2 * bsz];
+        for (int c = 0; c < 2 * bsz; c++) {
+            colGroup[c] = c % bsz;
+            colId[c] = c;
+        }
+        NDArray mask = Ops.groupMask(o1.getManager(), rowGroup, colGroup, none, colId,
+                s.getDataType());
         if (estimator == Estimator.EASY) {
             // -log(p / (p + sum neg)) = softplus(logsumexp(neg) - pos)
             return Ops.softplus(Ops.logSumExp(s.add(mask), 1, false).sub(pos));

@@ -1,6 +1,7 @@
 package io.github.selfsup4j.loss.contrastive;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.selfsup4j.distributed.Gatherable;
 import io.github.selfsup4j.loss.InputSpec;
@@ -107,11 +108,11 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             if (!sharesSamples(r0, r1, c0, c1, m, p)) {
                 return null;
             }
-            return Ops.additiveMask(mgr, r1 - r0, c1 - c0, type, (a, c) -> {
-                int r = r0 + a;
-                int col = c0 + c;
-                return col == (r + m) % (2 * m) || (col % m) / p != (r % m) / p;
-            });
+            int[] rows = new int[r1 - r0];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = r0 + i;
+            }
+            return mask(mgr, rows, c0, c1, m, type);
         };
         TiledSoftmax.Result res = TiledSoftmax.compute(zd, zd, pos, mask, temperature,
                 tileSize, true, zd.getManager());
@@ -189,14 +190,34 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         NDArray s = Ops.divide(Ops.rows(qi, qj).matMul(all.transpose()), temperature);
         NDArray pos = Ops.divide(Ops.rowDot(qi, qj), temperature);
         pos = Ops.rows(pos, pos);
-        int p = pairsPerSample;
-        NDArray mask = Ops.additiveMask(zin.getManager(), 2 * local, 2 * m, s.getDataType(),
-                (a, c) -> {
-                    int g = a < local ? (int) from + a : m + (int) from + (a - local);
-                    int partner = (g + m) % (2 * m);
-                    return c == partner || (c % m) / p != (g % m) / p;
-                });
+        int[] rows = new int[2 * local];
+        for (int a = 0; a < 2 * local; a++) {
+            rows[a] = a < local ? (int) from + a : m + (int) from + (a - local);
+        }
+        NDArray mask = mask(zin.getManager(), rows, 0, 2 * m, m, s.getDataType());
         return Ops.logSumExp(s.add(mask), 1, false).sub(pos);
+    }
+
+    /**
+     * The additive mask of global rows {@code rows} against columns [c0, c1) of the 2M×2M
+     * matrix: a row keeps its partner and every row of other samples.
+     */
+    private NDArray mask(NDManager manager, int[] rows, int c0, int c1, int m,
+            DataType type) {
+        int p = pairsPerSample;
+        int[] rowGroup = new int[rows.length];
+        int[] partner = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            rowGroup[i] = (rows[i] % m) / p;
+            partner[i] = (rows[i] + m) % (2 * m);
+        }
+        int[] colGroup = new int[c1 - c0];
+        int[] colId = new int[c1 - c0];
+        for (int c = c0; c < c1; c++) {
+            colGroup[c - c0] = (c % m) / p;
+            colId[c - c0] = c;
+        }
+        return Ops.groupMask(manager, rowGroup, colGroup, partner, colId, type);
     }
 
     /** Builds an {@link NtXentLoss}. */
