@@ -10,7 +10,7 @@ for n in 256 1024 4096; do
   done
 done
 $B bench --loss nt-xent --pairs 16384 --dim 128 --impl tiled --steps 2
-$B bench --loss nt-xent --pairs 65536 --dim 128 --impl tiled --tile 2048 --warmup 0 --steps 1
+$B bench --loss nt-xent --pairs 65536 --dim 128 --impl tiled --warmup 0 --steps 1
 # tile size at N = 4096
 for t in 256 512 1024 2048; do
   $B bench --loss nt-xent --pairs 4096 --dim 128 --impl tiled --tile $t --steps 3
@@ -19,4 +19,4 @@ done
 $B bench --loss info-nce --pairs 1024 --queue 16384 --dim 128 --impl dense --steps 5
 $B bench --loss info-nce --pairs 1024 --queue 16384 --dim 128 --impl tiled --steps 5
 # memory-leak check: 10,000 steps of tiled nt-xent at N = 256
-$B bench --loss nt-xent --pairs 256 --dim 128 --impl tiled --steps 10000
+SELFSUP4J_JAVA_OPTS="-Xmx64m" $B bench --loss nt-xent --pairs 256 --dim 128 --impl tiled --steps 10000

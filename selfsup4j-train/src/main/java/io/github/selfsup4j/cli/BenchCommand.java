@@ -85,30 +85,41 @@ public final class BenchCommand implements Callable<Integer> {
         Engine.getInstance().setRandomSeed((int) seed);
         Map<String, Object> out = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray a = m.randomNormal(new Shape(pairs, dim));
-            NDArray b = m.randomNormal(new Shape(pairs, dim));
-            NDArray u = queue > 0 ? m.randomNormal(new Shape(queue, dim)) : null;
-            a.setRequiresGradient(true);
-            b.setRequiresGradient(true);
+            NDArray a0 = m.randomNormal(new Shape(pairs, dim));
+            NDArray b0 = m.randomNormal(new Shape(pairs, dim));
+            NDArray u0 = queue > 0 ? m.randomNormal(new Shape(queue, dim)) : null;
             long rssBefore = TrainingRun.rss();
             resetPeak();
             double[] ms = new double[steps];
             double value = 0;
             long rssWarm = 0;
+            long rssTenth = 0;
+            int arraysWarm = liveArrays(m);
             rssWarm = TrainingRun.rss();
             for (int s = -warmup; s < steps; s++) {
                 long t0 = System.nanoTime();
+                // DJL attaches every result to its first operand's manager: the step's inputs
+                // are made in the step's manager so that everything the step creates is freed
                 try (NDManager step = m.newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray a = leaf(a0, step);
+                    NDArray b = leaf(b0, step);
+                    NDArray u = u0 == null ? null : leaf(u0, step);
                     NDArray v = u == null ? l.apply(a, b) : l.apply(a, b, u);
                     gc.backward(v);
                     value = v.getFloat();
-                    a.getGradient().getFloat(0, 0); // wait for the backward to finish
+                    try (NDArray g = a.getGradient()) {
+                        g.getFloat(0, 0); // the backward has finished
+                    }
                 }
                 if (s >= 0) {
                     ms[s] = (System.nanoTime() - t0) / 1e6;
+                    if (s == steps / 10) {
+                        rssTenth = TrainingRun.rss();
+                    }
                 } else if (s == -1) {
                     rssWarm = TrainingRun.rss();
+                    arraysWarm = liveArrays(m);
                 }
             }
             long peak = TrainingRun.processStatus("VmHWM");
@@ -145,6 +156,11 @@ public final class BenchCommand implements Callable<Integer> {
             out.put("rss_after_warmup_bytes", rssWarm);
             out.put("rss_after_bytes", rssAfter);
             out.put("rss_growth_after_warmup", (double) (rssAfter - rssWarm) / rssWarm);
+            // memory flatness once allocators and the Java heap have settled
+            out.put("rss_at_tenth_of_steps_bytes", rssTenth);
+            out.put("live_arrays_after_warmup", arraysWarm);
+            out.put("live_arrays_after", liveArrays(m));
+            out.put("rss_growth_after_tenth", (double) (rssAfter - rssTenth) / rssTenth);
             out.put("peak_rss_bytes", peak);
             out.put("step_peak_delta_bytes", peak - rssBefore);
             out.put("gemm_shape", best + "x" + dim + " * " + dim + "x" + best);
@@ -156,6 +172,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;
+    }
+
+    private static int liveArrays(NDManager m) {
+        return m instanceof ai.djl.ndarray.BaseNDManager
+                ? ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size() : -1;
+    }
+
+    private static NDArray leaf(NDArray source, NDManager step) {
+        NDArray x = source.duplicate();
+        x.attach(step);
+        x.setRequiresGradient(true);
+        return x;
     }
 
     /** Best-of-7 GFLOP/s of an (m×d)·(d×n) product on the engine. */

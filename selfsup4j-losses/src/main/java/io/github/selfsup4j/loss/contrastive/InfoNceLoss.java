@@ -211,7 +211,7 @@ public final class InfoNceLoss extends SelfSupLoss {
             return this;
         }
 
-        /** Rows and columns per tile of the tiled implementation (default 1024). */
+        /** Rows and columns per tile of the tiled implementation (default 512, measured). */
         public Builder optTileSize(int tileSize) {
             this.tileSize = tileSize;
             return this;

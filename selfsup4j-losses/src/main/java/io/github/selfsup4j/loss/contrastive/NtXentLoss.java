@@ -27,7 +27,7 @@ import java.util.Map;
  *
  * <p>With {@code P = 1} this is exactly SimCLR's loss. Defaults: {@code temperature} 0.5, {@code
  * pairs_per_sample} 1, {@code impl} auto (tiles when the dense matrices would exceed {@code
- * memory_budget_mb}, 1024), {@code tile_size} 1024. At least two samples are needed so that every row has a negative.
+ * memory_budget_mb}, 1024), {@code tile_size} 512 (measured: docs/BENCHMARKS.md). At least two samples are needed so that every row has a negative.
  * Computed with a max-shifted log-sum-exp, stable down to temperatures of 0.01 and below. Across
  * processes use {@link io.github.selfsup4j.distributed.GatheredLoss}: each rank computes only its
  * own rows against the gathered batch.
@@ -38,7 +38,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     public static final String NAME = "nt-xent";
 
     /** The default tile size. */
-    public static final int DEFAULT_TILE = 1024;
+    public static final int DEFAULT_TILE = 512;
 
     /** The default memory budget of the dense matrices, MiB. */
     public static final double DEFAULT_BUDGET_MB = 1024;
@@ -116,8 +116,9 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         };
         TiledSoftmax.Result res = TiledSoftmax.compute(zd, zd, pos, mask, temperature,
                 tileSize, true, zd.getManager());
-        // the positive logit's gradient: −1/(2M·τ) for each side of the pair
-        NDArray grad = res.gradRows().sub(Ops.scale(partner, 2.0 / (2.0 * m * temperature)));
+        // the positive logit's gradient: −1/(2M·τ) for each side of the pair; in place, as
+        // every extra 2M×D array counts at large batches
+        NDArray grad = res.gradRows().subi(partner.muli(2.0 / (2.0 * m * temperature)));
         return TiledSoftmax.surrogate(z, grad, res.loss());
     }
 
@@ -249,7 +250,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             return this;
         }
 
-        /** Rows and columns per tile of the tiled implementation (default 1024). */
+        /** Rows and columns per tile of the tiled implementation (default 512, measured). */
         public Builder optTileSize(int tileSize) {
             this.tileSize = tileSize;
             return this;

@@ -147,10 +147,17 @@ final class TiledSoftmax {
             }
         }
         NDArray gradRows = gq.size() == 1 ? gq.get(0) : NDArrays.concat(gq, 0);
+        if (gq.size() > 1) {
+            gq.close(); // the blocks are copied into gradRows: free them now, not at step end
+        }
         NDArray gradCols = null;
         if (!symmetric) {
             gradCols = gk.length == 1 ? gk[0] : NDArrays.concat(new NDList(gk), 0);
+            if (gk.length > 1) {
+                new NDList(gk).close();
+            }
         }
+        lseArr.close();
         return new Result(loss, gradRows, gradCols);
     }
 
