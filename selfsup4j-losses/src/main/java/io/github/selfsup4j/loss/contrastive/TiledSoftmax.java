@@ -1,8 +1,6 @@
 package io.github.selfsup4j.loss.contrastive;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -96,18 +94,10 @@ final class TiledSoftmax {
         // pass 2: gradient. dL/dS_rc = P_rc / N for kept logits (the positive's −1/N is added
         // by the caller); dS/dq_r = k_c/τ, dS/dk_c = q_r/τ.
         NDArray lseArr = out.create(lse).toType(type, false);
-        NDList gq = new NDList();
-        NDArray[] gk = new NDArray[colTiles];
-        for (int i = 0; i < rowTiles; i++) {
-            int r0 = i * tile;
-            int r1 = Math.min(n, r0 + tile);
-            gq.add(out.zeros(new Shape(r1 - r0, d), type));
-        }
-        for (int j = 0; j < colTiles; j++) {
-            int c0 = j * tile;
-            int c1 = Math.min(kc, c0 + tile);
-            gk[j] = symmetric ? null : out.zeros(new Shape(c1 - c0, d), type);
-        }
+        // one gradient array per side, each tile adding into a view of its rows (no per-tile
+        // blocks to concatenate: at large batches every extra N×D copy counts)
+        NDArray gradRows = out.zeros(new Shape(n, d), type);
+        NDArray gradCols = symmetric ? null : out.zeros(new Shape(kc, d), type);
         double scale = 1.0 / (n * tau);
         for (int i = 0; i < rowTiles; i++) {
             int r0 = i * tile;
@@ -125,8 +115,8 @@ final class TiledSoftmax {
                     NDArray kTile = slice(k, c0, c1, t);
                     NDArray qTile = slice(q, r0, r1, t);
                     if (!symmetric) {
-                        gq.get(i).addi(p.matMul(kTile).muli(scale));
-                        gk[j].addi(p.transpose().matMul(qTile).muli(scale));
+                        slice(gradRows, r0, r1, t).addi(p.matMul(kTile).muli(scale));
+                        slice(gradCols, c0, c1, t).addi(p.transpose().matMul(qTile).muli(scale));
                         continue;
                     }
                     // symmetric: the tile (i, j) also stands for (j, i) = its transpose, with
@@ -139,22 +129,11 @@ final class TiledSoftmax {
                         b = p.add(p.transpose());
                     }
                     // G = (A + Aᵀ) Z: rows of block i get B Z_j, rows of block j get Bᵀ Z_i
-                    gq.get(i).addi(b.matMul(kTile).muli(scale));
+                    slice(gradRows, r0, r1, t).addi(b.matMul(kTile).muli(scale));
                     if (j != i) {
-                        gq.get(j).addi(b.transpose().matMul(qTile).muli(scale));
+                        slice(gradRows, c0, c1, t).addi(b.transpose().matMul(qTile).muli(scale));
                     }
                 }
-            }
-        }
-        NDArray gradRows = gq.size() == 1 ? gq.get(0) : NDArrays.concat(gq, 0);
-        if (gq.size() > 1) {
-            gq.close(); // the blocks are copied into gradRows: free them now, not at step end
-        }
-        NDArray gradCols = null;
-        if (!symmetric) {
-            gradCols = gk.length == 1 ? gk[0] : NDArrays.concat(new NDList(gk), 0);
-            if (gk.length > 1) {
-                new NDList(gk).close();
             }
         }
         lseArr.close();
