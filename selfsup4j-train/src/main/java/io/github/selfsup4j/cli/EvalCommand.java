@@ -59,13 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", config.method);
             m.put("epochs_completed", run.epoch());
-            m.putAll(r.encoder().toMap());
-            Map<String, Object> baselines = new LinkedHashMap<>();
-            if (r.rawPixels() != null) {
-                baselines.put("raw_pixels", r.rawPixels().toMap());
-                baselines.put("random_encoder", r.randomEncoder().toMap());
-            }
-            m.put("baselines", baselines);
+            m.putAll(r.toMap());
             m.put("eval_seconds", r.seconds());
             m.put("wall_seconds", (System.nanoTime() - start) / 1e9);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

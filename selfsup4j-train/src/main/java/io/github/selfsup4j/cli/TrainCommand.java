@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
+import io.github.selfsup4j.data.ImageDataset;
 import io.github.selfsup4j.data.IdxDataset;
 import io.github.selfsup4j.eval.Evaluation;
 import io.github.selfsup4j.report.Checkpoint;
@@ -207,7 +208,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + " queries)...");
             Evaluation.Report report = Evaluation.run(run.method().encoder(), config,
                     splits.train(), splits.test(), !noBaselines, run.manager(), out);
-            writeResults(dir, run, report, config, (System.nanoTime() - start) / 1e9);
+            writeResults(dir, run, report, config, splits.test(),
+                    (System.nanoTime() - start) / 1e9);
             out.printf("%nresult (%s, %d epochs): kNN top-1 k=20 %.4f, k=200 %.4f, linear probe"
                             + " %.4f%n", config.method, config.epochs, report.encoder().knnK20(),
                     report.encoder().knnK200(), report.encoder().linearProbe());
@@ -223,20 +225,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static void writeResults(Path dir, TrainingRun run, Evaluation.Report report,
-            TrainConfig config, double wallSeconds) throws IOException {
+            TrainConfig config, ImageDataset test, double wallSeconds) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", config.method);
         m.put("hyperparameters", config);
         m.put("seed", config.seed);
         m.put("epochs_completed", run.epoch());
         m.put("epoch_loss", run.epochLoss());
-        m.putAll(report.encoder().toMap());
-        Map<String, Object> baselines = new LinkedHashMap<>();
-        if (report.rawPixels() != null) {
-            baselines.put("raw_pixels", report.rawPixels().toMap());
-            baselines.put("random_encoder", report.randomEncoder().toMap());
-        }
-        m.put("baselines", baselines);
+        m.putAll(report.toMap());
         m.put("images_per_second", run.imagesPerSecond());
         m.put("nonfinite_gradient_retries", run.nonFiniteRetries());
         m.put("train_seconds", run.trainSeconds());
@@ -248,10 +244,9 @@ public final class TrainCommand implements Callable<Integer> {
                 .writeValue(dir.resolve("metrics.json").toFile(), m);
         Plots.loss(dir.resolve("loss.png"), config.method + " loss", run.stepLoss(),
                 run.stepsPerEpoch(), run.epochLoss());
-        IdxDataset.Splits s = Datasets.load(config.data, config.limit);
         Plots.embedding(dir.resolve("embedding.png"), config.method
                         + " test embeddings (PCA of encoder features)", report.testFeatures(),
-                s.test().labels(), s.test().classes(), 4000);
+                test.labels(), test.classes(), 4000);
     }
 
     private void applyOverrides(TrainConfig c) {

@@ -38,7 +38,22 @@ public final class Evaluation {
 
     /** The evaluation of a run. */
     public record Report(Scores encoder, Scores rawPixels, Scores randomEncoder,
-            float[][] testFeatures, double seconds) {}
+            float[][] testFeatures, double seconds) {
+        /** The scores and baselines with the metrics' key names. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>(encoder.toMap());
+            Map<String, Object> baselines = new LinkedHashMap<>();
+            if (rawPixels != null) {
+                baselines.put("raw_pixels", rawPixels.toMap());
+                baselines.put("random_encoder", randomEncoder.toMap());
+            }
+            m.put("baselines", baselines);
+            return m;
+        }
+    }
+
+    /** Scores and the test features they came from. */
+    private record Scored(Scores scores, float[][] testFeatures) {}
 
     /**
      * Evaluates an encoder and the baselines.
@@ -55,7 +70,7 @@ public final class Evaluation {
     public static Report run(Block encoder, TrainConfig config, ImageDataset train,
             ImageDataset test, boolean baselines, NDManager manager, PrintStream log) {
         long start = System.nanoTime();
-        Scores trained = score(encoder, config, train, test, manager, log, "encoder");
+        Scored trained = score(encoder, config, train, test, manager, log, "encoder");
         Scores pixels = null;
         Scores random = null;
         if (baselines) {
@@ -70,16 +85,14 @@ public final class Evaluation {
             try (NDManager m = manager.newSubManager()) {
                 fresh.initialize(m, DataType.FLOAT32, new Shape(1, 1, train.height(),
                         train.width()));
-                random = score(fresh, config, train, test, m, log, "random encoder");
+                random = score(fresh, config, train, test, m, log, "random encoder").scores();
             }
         }
-        float[][] testFeatures = Features.extract(encoder, test, TrainingRun.MEAN,
-                TrainingRun.STD, config.evalBatch, manager);
-        return new Report(trained, pixels, random, testFeatures,
+        return new Report(trained.scores(), pixels, random, trained.testFeatures(),
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private static Scores score(Block encoder, TrainConfig config, ImageDataset train,
+    private static Scored score(Block encoder, TrainConfig config, ImageDataset train,
             ImageDataset test, NDManager manager, PrintStream log, String what) {
         float[][] ftr = Features.extract(encoder, train, TrainingRun.MEAN, TrainingRun.STD,
                 config.evalBatch, manager);
@@ -91,6 +104,6 @@ public final class Evaluation {
                 train.numClasses(), config.probeEpochs, config.seed, manager);
         log.printf("  %s: kNN k=20 %.4f, k=200 %.4f, linear probe %.4f%n", what, knn[0],
                 knn[1], probe);
-        return new Scores(knn[0], knn[1], probe);
+        return new Scored(new Scores(knn[0], knn[1], probe), fte);
     }
 }

@@ -44,8 +44,8 @@ final class TiledSoftmax {
      *
      * @param q detached queries
      * @param k detached keys (may be the same array as {@code q}: see {@code symmetric})
-     * @param positive row r's positive logit (N), already divided by τ
-     * @param posGradRows how to add the positive term's gradient (−1/N · k_pos/τ) to rows
+     * @param positive row r's positive logit (N), already divided by τ; its gradient (−1/N ·
+     *     k_pos/τ for rows, −1/N · q_r/τ for the positive columns) is left to the caller
      * @param mask which logits take part
      * @param tau temperature
      * @param tile tile size
