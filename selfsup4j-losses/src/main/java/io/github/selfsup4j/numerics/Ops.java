@@ -116,7 +116,9 @@ public final class Ops {
      * clamped before the square root, so a zero row gives a zero output with a finite gradient.
      */
     public static NDArray l2Normalize(NDArray x, double eps) {
-        NDArray n = atLeast(x.square().sum(new int[] {1}, true), eps * eps).sqrt();
+        NDArray sq = x.square();
+        NDArray n = atLeast(sq.sum(new int[] {1}, true), eps * eps).sqrt();
+        sq.close(); // not needed by autograd (it keeps x): frees an N×D temporary at once
         return x.div(n);
     }
 
@@ -151,7 +153,10 @@ public final class Ops {
 
     /** Row-wise dot product of two matrices of the same shape. */
     public static NDArray rowDot(NDArray a, NDArray b) {
-        return a.mul(b).sum(new int[] {1});
+        NDArray product = a.mul(b);
+        NDArray dot = product.sum(new int[] {1});
+        product.close(); // autograd keeps a and b, not the product
+        return dot;
     }
 
     /** Concatenation along axis 0. */

@@ -40,6 +40,12 @@ class GatheredLossTest {
             a.add(Arguments.of("nt-xent", Map.of(), List.of("z_i", "z_j"), world));
             a.add(Arguments.of("nt-xent", Map.of("pairs_per_sample", 2, "temperature", 0.2),
                     List.of("z_i", "z_j"), world));
+            // each rank's share tiled (tiles that straddle the two views and the rank's rows),
+            // against the dense loss of one process
+            a.add(Arguments.of("nt-xent", Map.of("impl", "tiled", "tile_size", 3),
+                    List.of("z_i", "z_j"), world));
+            a.add(Arguments.of("nt-xent", Map.of("impl", "tiled", "tile_size", 3,
+                    "pairs_per_sample", 2, "temperature", 0.2), List.of("z_i", "z_j"), world));
             a.add(Arguments.of("hcl", Map.of(), List.of("out_1", "out_2"), world));
             a.add(Arguments.of("hcl", Map.of("estimator", "easy", "temperature", 0.1),
                     List.of("out_1", "out_2"), world));
@@ -62,7 +68,11 @@ class GatheredLossTest {
             global.put(in, Arr.gaussian(r, rows, 6));
         }
 
-        // one process, whole batch
+        // one process, whole batch, dense
+        Map<String, Object> denseOptions = new java.util.HashMap<>(options);
+        denseOptions.remove("impl");
+        denseOptions.remove("tile_size");
+        SelfSupLoss reference = LossRegistry.create(name, denseOptions);
         float expectedValue;
         Map<String, float[]> expectedGrad = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
@@ -73,7 +83,7 @@ class GatheredLossTest {
                 nd.put(e.getKey(), x);
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray v = loss.forward(nd).value();
+                NDArray v = reference.forward(nd).value();
                 expectedValue = v.getFloat();
                 gc.backward(v);
             }

@@ -7,6 +7,7 @@ import io.github.selfsup4j.data.Datasets;
 import io.github.selfsup4j.data.ImageDataset;
 import io.github.selfsup4j.data.IdxDataset;
 import io.github.selfsup4j.eval.Evaluation;
+import io.github.selfsup4j.model.Encoders;
 import io.github.selfsup4j.report.Checkpoint;
 import io.github.selfsup4j.report.Plots;
 import io.github.selfsup4j.train.TrainConfig;
@@ -42,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--method", description = "simclr (default), moco, hcl, barlow-twins, vicreg")
     String method = "simclr";
 
-    @Option(names = "--epochs", description = "Training epochs (default 16).")
+    @Option(names = "--epochs", description = "Training epochs (default 12).")
     Integer epochs;
 
     @Option(names = "--batch-size", description = "Images per batch (default 256).")
@@ -99,6 +100,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--width", description = "Small CNN's first-layer channels (32).")
     Integer width;
 
+    @Option(names = "--pool-grid", description = "Small CNN's output pooling grid side: 4·width·g²"
+            + " features (2; 1 = global average pooling).")
+    Integer poolGrid;
+
     @Option(names = "--projection-dim", description = "Projection head output size.")
     Integer projectionDim;
 
@@ -108,8 +113,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of every random choice (42).")
     Long seed;
 
-    @Option(names = "--data", description = "A directory with the four IDX files (MNIST format)"
-            + " instead of the embedded Fashion-MNIST.")
+    @Option(names = "--data", description = "A directory with the four IDX files (MNIST format),"
+            + " or an image folder (train/<class>/*.png|jpg, test/<class>/...; greyscale,"
+            + " resized to 28×28), instead of the embedded Fashion-MNIST.")
     String data;
 
     @Option(names = "--limit", description = "Use only the first N images of each split.")
@@ -173,10 +179,13 @@ public final class TrainCommand implements Callable<Integer> {
             } else {
                 Files.createDirectories(dir);
             }
-            out.printf("SelfSup4J train: %s on %s (%d train / %d test images), %s width %d,"
+            out.printf("SelfSup4J train: %s on %s (%d train / %d test images), %s%s,"
                             + " %d epochs of %d batches of %d, %s lr %.2g, seed %d, device %s%n",
                     config.method, config.data == null ? "Fashion-MNIST" : config.data,
-                    splits.train().size(), splits.test().size(), config.encoder, config.width,
+                    splits.train().size(), splits.test().size(), config.encoder,
+                    config.encoder.equals("small-cnn") ? " width " + config.width + ", "
+                            + Encoders.featureDim(Encoders.Architecture.SMALL_CNN, config.width,
+                                    config.poolGrid) + " features" : "",
                     config.epochs, run.stepsPerEpoch(), config.batchSize, config.optimizer,
                     config.lr, config.seed, run.manager().getDevice());
             out.printf("run directory: %s%n", dir);
@@ -269,6 +278,7 @@ public final class TrainCommand implements Callable<Integer> {
         set(mocoMomentum, v -> c.mocoMomentum = v);
         set(encoder, v -> c.encoder = v);
         set(width, v -> c.width = v);
+        set(poolGrid, v -> c.poolGrid = v);
         set(projectionDim, v -> c.projectionDim = v);
         set(cropMinScale, v -> c.cropMinScale = v);
         set(seed, v -> c.seed = v);

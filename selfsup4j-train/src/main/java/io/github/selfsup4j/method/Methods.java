@@ -28,11 +28,11 @@ public final class Methods {
     public static Method create(TrainConfig c, NDManager manager, int height, int width) {
         Encoders.Architecture arch = Encoders.Architecture.parse(c.encoder);
         Shape input = new Shape((long) c.batchSize * c.pairsPerSample, 1, height, width);
-        Block encoder = Encoders.encoder(arch, c.width);
+        Block encoder = Encoders.encoder(arch, c.width, c.poolGrid);
         Block head = Encoders.projectionHead(c.projectionHidden, c.projectionDim,
                 c.projectionLayers);
         if (c.method.equals("moco")) {
-            return new Moco(encoder, head, Encoders.encoder(arch, c.width),
+            return new Moco(encoder, head, Encoders.encoder(arch, c.width, c.poolGrid),
                     Encoders.projectionHead(c.projectionHidden, c.projectionDim,
                             c.projectionLayers),
                     c.temperature, c.queueSize, c.projectionDim, c.mocoMomentum, c.mocoSplits,

@@ -48,33 +48,50 @@ public final class Encoders {
         }
     }
 
-    /** The feature dimension of an encoder of the given width. */
-    public static int featureDim(Architecture a, int width) {
-        return a == Architecture.SMALL_CNN ? 4 * width : 512;
+    /**
+     * The feature dimension of an encoder: the small CNN's 4·width channels times its pooling
+     * grid's cells, 512 for ResNet-18.
+     */
+    public static int featureDim(Architecture a, int width, int poolGrid) {
+        return a == Architecture.SMALL_CNN ? 4 * width * poolGrid * poolGrid : 512;
     }
 
-    /** Builds an encoder; {@code width} is the small CNN's first-layer channel count. */
-    public static Block encoder(Architecture a, int width) {
-        return a == Architecture.SMALL_CNN ? smallCnn(width) : resnet18();
+    /**
+     * Builds an encoder; {@code width} is the small CNN's first-layer channel count and
+     * {@code poolGrid} the side of its output pooling grid (both ignored by ResNet-18).
+     */
+    public static Block encoder(Architecture a, int width, int poolGrid) {
+        return a == Architecture.SMALL_CNN ? smallCnn(width, poolGrid) : resnet18();
     }
 
     /**
      * A small CNN for 28×28 greyscale images: a stride-2 stem, then conv–BN–ReLU blocks at 14×14
-     * (w channels), 7×7 (2w) and 4×4 (4w), and global average pooling: 4w features.
+     * (w channels), 7×7 (2w) and 4×4 (4w), and average pooling of the 4×4 map into a g×g grid:
+     * 4w·g² features (g = 1 is global average pooling; the default g = 2 gives 512 at w = 32).
      *
      * <p>The stem downsamples at once because, measured on 2 CPU cores with PyTorch, convolutions
      * with few channels at 28×28 run at 1–20 GFLOP/s while those at 14×14 and below with 32–128
-     * channels reach 60–300 GFLOP/s: this shape trains at about 700 images/s (two views) where
-     * a VGG-style net with two 28×28 layers does about 250.
+     * channels reach 60–300 GFLOP/s. The 2×2 grid keeps where in the image a feature fired
+     * (sleeve, collar, heel), which global pooling throws away, at no extra compute: 3-epoch
+     * SimCLR runs scored kNN 0.817 / linear probe 0.838 with global pooling (128 features) and
+     * 0.844 / 0.875 with the 2×2 grid, better than widening the last layer to 512 channels
+     * (0.831 / 0.878, about twice the step time) or a 1×1 expansion to 512 (0.830 / 0.871).
      */
-    public static SequentialBlock smallCnn(int width) {
+    public static SequentialBlock smallCnn(int width, int poolGrid) {
         SequentialBlock b = new SequentialBlock();
         convBnRelu(b, width, 2);
         convBnRelu(b, width, 1);
         convBnRelu(b, 2 * width, 2);
         convBnRelu(b, 2 * width, 1);
         convBnRelu(b, 4 * width, 2);
-        b.add(Pool.globalAvgPool2dBlock());
+        if (poolGrid == 1) {
+            b.add(Pool.globalAvgPool2dBlock());
+        } else {
+            // 4×4 into g×g cells: kernel and stride 4/g (g divides 4)
+            int k = 4 / poolGrid;
+            b.add(Pool.avgPool2dBlock(new Shape(k, k), new Shape(k, k)))
+                    .add(Blocks.batchFlattenBlock());
+        }
         return b;
     }
 

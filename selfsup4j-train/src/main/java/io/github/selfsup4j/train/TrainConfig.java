@@ -24,7 +24,7 @@ public final class TrainConfig {
     public int limit;
     public long seed = 42;
 
-    public int epochs = 16;
+    public int epochs = 12;
     public int batchSize = 256;
     public String optimizer = "adam";
     public double lr = 2e-3;
@@ -35,6 +35,8 @@ public final class TrainConfig {
 
     public String encoder = "small-cnn";
     public int width = 32;
+    /** The small CNN's output pooling grid side: 4·width·g² features (1: global pooling). */
+    public int poolGrid = 2;
     public int projectionHidden = 512;
     public int projectionDim = 128;
     public int projectionLayers = 2;
@@ -102,6 +104,8 @@ public final class TrainConfig {
         require(lr > 0 && Double.isFinite(lr), "--lr must be > 0, got " + lr);
         require(pairsPerSample >= 1, "--pairs-per-sample must be >= 1, got " + pairsPerSample);
         require(width >= 1, "--width must be >= 1, got " + width);
+        require(poolGrid == 1 || poolGrid == 2 || poolGrid == 4,
+                "--pool-grid must be 1, 2 or 4 (it divides the 4×4 map), got " + poolGrid);
         require(List.of("adam", "lars", "sgd").contains(optimizer),
                 "--optimizer must be adam, lars or sgd, got " + optimizer);
         require(limit >= 0, "--limit must be >= 0, got " + limit);

@@ -157,7 +157,7 @@ public final class InfoNceLoss extends SelfSupLoss {
                     }
                 };
         TiledSoftmax.Result res = TiledSoftmax.compute(qd, cols, pos, mask, temperature,
-                tileSize, false, qd.getManager());
+                tileSize, false, normalize, qd.getManager());
         double s = 1.0 / (n * temperature);
         NDArray gq = res.gradRows().sub(Ops.scale(kd, s));
         NDArray gCols = res.gradCols();

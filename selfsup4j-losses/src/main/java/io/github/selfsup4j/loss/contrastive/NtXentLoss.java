@@ -27,10 +27,11 @@ import java.util.Map;
  *
  * <p>With {@code P = 1} this is exactly SimCLR's loss. Defaults: {@code temperature} 0.5, {@code
  * pairs_per_sample} 1, {@code impl} auto (tiles when the dense matrices would exceed {@code
- * memory_budget_mb}, 1024), {@code tile_size} 512 (measured: docs/BENCHMARKS.md). At least two samples are needed so that every row has a negative.
- * Computed with a max-shifted log-sum-exp, stable down to temperatures of 0.01 and below. Across
+ * memory_budget_mb}, 1024), {@code tile_size} 512 (measured: docs/BENCHMARKS.md). At least two
+ * samples are needed so that every row has a negative. Computed with a max-shifted log-sum-exp
+ * (dense) or bounded logits (tiled), stable down to temperatures of 0.01 and below. Across
  * processes use {@link io.github.selfsup4j.distributed.GatheredLoss}: each rank computes only its
- * own rows against the gathered batch.
+ * own rows against the gathered batch, tiled under the same rule as the whole loss.
  */
 public final class NtXentLoss extends SelfSupLoss implements Gatherable {
 
@@ -104,9 +105,18 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         NDArray zd = z.stopGradient();
         NDArray partner = Ops.rows(zd.get(m + ":"), zd.get("0:" + m));
         NDArray pos = Ops.divide(Ops.rowDot(zd, partner), temperature);
+        // with one pair per sample the only masked entries are the diagonal's: one mask per
+        // tile size, made once and shared by both passes (small batches are one tile, where
+        // building masks per tile and pass cost as much as the products)
+        java.util.Map<Integer, NDArray> selfMasks = new java.util.HashMap<>();
+        NDManager owner = zd.getManager();
         TiledSoftmax.Mask mask = (mgr, r0, r1, c0, c1, type) -> {
             if (!sharesSamples(r0, r1, c0, c1, m, p)) {
                 return null;
+            }
+            if (p == 1 && r0 == c0 && r1 == c1) {
+                return selfMasks.computeIfAbsent(r1 - r0, size -> Ops.scale(
+                        owner.eye(size).toType(type, false), Ops.MASKED));
             }
             int[] rows = new int[r1 - r0];
             for (int i = 0; i < rows.length; i++) {
@@ -115,15 +125,25 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             return mask(mgr, rows, c0, c1, m, type);
         };
         TiledSoftmax.Result res = TiledSoftmax.compute(zd, zd, pos, mask, temperature,
-                tileSize, true, zd.getManager());
-        // the positive logit's gradient: −1/(2M·τ) for each side of the pair; in place, as
-        // every extra 2M×D array counts at large batches
+                tileSize, true, true, zd.getManager());
+        // the positive logit's gradient: −1/(2M·τ) for each side of the pair; in place, and
+        // every 2M×D temporary freed once used, as each one counts at large batches
         NDArray grad = res.gradRows().subi(partner.muli(2.0 / (2.0 * m * temperature)));
+        partner.close();
+        pos.close();
+        selfMasks.values().forEach(NDArray::close);
         return TiledSoftmax.surrogate(z, grad, res.loss());
     }
 
-    /** Whether rows [r0, r1) and columns [c0, c1) of the 2M×2M matrix share a sample. */
+    /**
+     * Whether the block of rows [r0, r1) and columns [c0, c1) of the 2M×2M matrix has an entry
+     * to remove: one of a row's own sample other than its partner. With one pair per sample
+     * that is only the row itself (the partner stays), so only blocks on the diagonal qualify.
+     */
     private static boolean sharesSamples(int r0, int r1, int c0, int c1, int m, int p) {
+        if (p == 1) {
+            return r0 < c1 && c0 < r1;
+        }
         for (int[] a : sampleRanges(r0, r1, m, p)) {
             for (int[] b : sampleRanges(c0, c1, m, p)) {
                 if (a[0] <= b[1] && b[0] <= a[1]) {
@@ -152,7 +172,61 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
                     NAME + ": each rank must hold whole samples (a multiple of pairs_per_sample="
                             + pairsPerSample + " rows), got " + local + " rows per rank");
         }
-        return rowLosses(z[0], z[1], rank * local, (rank + 1) * local).sum().div(Ops.scalar(z[0], 2.0 * m));
+        long from = rank * local;
+        long to = from + local;
+        if (implementation.tiles(2 * local, 2 * m, z[0].getDataType().getNumOfBytes(),
+                memoryBudget)) {
+            return tiledShare(z[0], z[1], (int) from, (int) to);
+        }
+        return rowLosses(z[0], z[1], from, to).sum().div(Ops.scalar(z[0], 2.0 * m));
+    }
+
+    /**
+     * A rank's share, tiled: its 2·local rows against all 2M rows, {@code (1/2M) Σ_r ℓ_r}, with
+     * the gradient of both its own rows and every column (the other ranks' rows get theirs
+     * through the all-reduce of {@link io.github.selfsup4j.distributed.GatheredLoss}).
+     */
+    private NDArray tiledShare(NDArray zin, NDArray zjn, int from, int to) {
+        int m = (int) zin.getShape().get(0);
+        int local = to - from;
+        int p = pairsPerSample;
+        NDArray z = Ops.rows(zin, zjn);
+        NDArray zd = z.stopGradient();
+        NDArray q = Ops.rows(Ops.slice(z, from, to), Ops.slice(z, m + from, m + to));
+        NDArray qd = q.stopGradient();
+        NDArray partner = Ops.rows(Ops.slice(zd, m + from, m + to), Ops.slice(zd, from, to));
+        NDArray pos = Ops.divide(Ops.rowDot(qd, partner), temperature);
+        int[] global = new int[2 * local];
+        for (int a = 0; a < global.length; a++) {
+            global[a] = a < local ? from + a : m + from + (a - local);
+        }
+        TiledSoftmax.Mask mask = (mgr, r0, r1, c0, c1, type) -> {
+            int[] rows = java.util.Arrays.copyOfRange(global, r0, r1);
+            // the tile's rows are at most two runs of consecutive global rows
+            boolean shares = false;
+            int start = 0;
+            for (int a = 1; a <= rows.length && !shares; a++) {
+                if (a == rows.length || rows[a] != rows[a - 1] + 1) {
+                    shares = sharesSamples(rows[start], rows[a - 1] + 1, c0, c1, m, p);
+                    start = a;
+                }
+            }
+            return shares ? mask(mgr, rows, c0, c1, m, type) : null;
+        };
+        TiledSoftmax.Result res = TiledSoftmax.compute(qd, zd, pos, mask, temperature,
+                tileSize, false, true, zd.getManager());
+        // the tiled mean is over this rank's 2·local rows; the share is over all 2M
+        double f = (double) local / m;
+        double s = 1.0 / (2.0 * m * temperature);
+        NDArray gRows = res.gradRows().muli(f).subi(partner.muli(s));
+        NDArray gCols = res.gradCols().muli(f);
+        // the positive logit's gradient with respect to each partner row: −q_r/(2M·τ)
+        Ops.slice(gCols, m + from, m + to).subi(Ops.slice(qd, 0, local).mul(s));
+        Ops.slice(gCols, from, to).subi(Ops.slice(qd, local, 2 * local).mul(s));
+        partner.close();
+        pos.close();
+        NDArray dot = q.mul(gRows.stopGradient()).sum().add(z.mul(gCols.stopGradient()).sum());
+        return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, res.loss() * f));
     }
 
     /** Validates the inputs and returns the normalised views in the compute dtype. */

@@ -51,38 +51,31 @@ final class TiledSoftmax {
      * @param tile tile size
      * @param symmetric whether q == k and the mask is symmetric: then only tiles on and above the
      *     diagonal are computed, each serving both of its row blocks
+     * @param unit whether the rows of q and k are unit vectors (normalised), so that every logit
+     *     lies in [−1/τ, 1/τ]: then, where that range fits the dtype, the sums need no running
+     *     maximum (see {@link #computeUnit})
      * @param out the manager that owns the results
      */
     static Result compute(NDArray q, NDArray k, NDArray positive, Mask mask, double tau,
-            int tile, boolean symmetric, NDManager out) {
+            int tile, boolean symmetric, boolean unit, NDManager out) {
+        if (unit && 1.0 / tau <= unshiftedLimit(q.getDataType())) {
+            return computeUnit(q, k, positive, mask, tau, tile, symmetric, out);
+        }
         int n = (int) q.getShape().get(0);
         int kc = (int) k.getShape().get(0);
         long d = q.getShape().get(1);
         DataType type = q.getDataType();
-        int rowTiles = (n + tile - 1) / tile;
-        int colTiles = (kc + tile - 1) / tile;
         // pass 1: per-row log-sum-exp, streamed
         double[] max = new double[n];
         double[] sum = new double[n];
         java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < rowTiles; i++) {
-            int r0 = i * tile;
-            int r1 = Math.min(n, r0 + tile);
-            for (int j = symmetric ? i : 0; j < colTiles; j++) {
-                int c0 = j * tile;
-                int c1 = Math.min(kc, c0 + tile);
-                if (mask.empty(r0, r1, c0, c1)) {
-                    continue;
-                }
-                try (NDManager t = out.newSubManager()) {
-                    NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
-                    accumulate(s, r0, max, sum);
-                    if (symmetric && j != i) {
-                        accumulate(s.transpose(), c0, max, sum);
-                    }
-                }
+        forEachTile(n, kc, tile, symmetric, mask, out, (r0, r1, c0, c1, diagonal, t) -> {
+            NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
+            accumulate(s, r0, max, sum);
+            if (symmetric && !diagonal) {
+                accumulate(s.transpose(), c0, max, sum);
             }
-        }
+        });
         double[] lse = new double[n];
         double total = 0;
         double[] posD = positive.toType(DataType.FLOAT64, false).toDoubleArray();
@@ -99,6 +92,144 @@ final class TiledSoftmax {
         NDArray gradRows = out.zeros(new Shape(n, d), type);
         NDArray gradCols = symmetric ? null : out.zeros(new Shape(kc, d), type);
         double scale = 1.0 / (n * tau);
+        forEachTile(n, kc, tile, symmetric, mask, out, (r0, r1, c0, c1, diagonal, t) -> {
+            NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
+            NDArray lr = slice(lseArr, r0, r1, t).expandDims(1);
+            NDArray p = s.sub(lr).exp();
+            NDArray kTile = slice(k, c0, c1, t);
+            NDArray qTile = slice(q, r0, r1, t);
+            if (!symmetric) {
+                slice(gradRows, r0, r1, t).addi(p.matMul(kTile).muli(scale));
+                slice(gradCols, c0, c1, t).addi(p.transpose().matMul(qTile).muli(scale));
+                return;
+            }
+            // symmetric: the tile (i, j) also stands for (j, i) = its transpose, with
+            // the column rows' own log-sum-exp
+            NDArray b = p;
+            if (!diagonal) {
+                NDArray lc = slice(lseArr, c0, c1, t).expandDims(0);
+                b = p.add(s.sub(lc).exp());
+            } else {
+                b = p.add(p.transpose());
+            }
+            // G = (A + Aᵀ) Z: rows of block i get B Z_j, rows of block j get Bᵀ Z_i
+            slice(gradRows, r0, r1, t).addi(b.matMul(kTile).muli(scale));
+            if (!diagonal) {
+                slice(gradRows, c0, c1, t).addi(b.transpose().matMul(qTile).muli(scale));
+            }
+        });
+        lseArr.close();
+        return new Result(loss, gradRows, gradCols);
+    }
+
+    /**
+     * The largest 1/τ for which exp of logits in [−1/τ, 1/τ] needs no shift in {@code type}: every
+     * term and every row sum (up to 2<sup>20</sup> columns) stays finite and above the smallest
+     * normal number, so the sums are exact to the dtype's precision.
+     */
+    static double unshiftedLimit(DataType type) {
+        return type == DataType.FLOAT64 ? 300 : 40;
+    }
+
+    /**
+     * The tiled loss for unit rows. Logits are bounded by 1/τ, so {@code exp} is taken without a
+     * shift and a tile's row and column sums are both read off one {@code exp} (no maxima, no
+     * transposed reductions); the backward pass scales each recomputed tile once by
+     * {@code a_r + a_c} (symmetric) or {@code a_r} (a_r = 1/(N·τ·Σ_r)) before its two products.
+     * Per tile that is three elementwise passes besides the products, against nine in the
+     * general pass with a running maximum.
+     */
+    private static Result computeUnit(NDArray q, NDArray k, NDArray positive, Mask mask,
+            double tau, int tile, boolean symmetric, NDManager out) {
+        int n = (int) q.getShape().get(0);
+        int kc = (int) k.getShape().get(0);
+        long d = q.getShape().get(1);
+        DataType type = q.getDataType();
+        // Symmetric: logits zs·zsᵀ with zs = z/√τ, one scaled copy for both sides. Otherwise
+        // (q/τ)·kᵀ: only the queries are scaled.
+        NDArray qs = q.mul(symmetric ? 1.0 / Math.sqrt(tau) : 1.0 / tau); // detached: no graph
+        NDArray ks = symmetric ? qs : k;
+        NDArray sums = out.zeros(new Shape(n), DataType.FLOAT64);
+        forEachTile(n, kc, tile, symmetric, mask, out, (r0, r1, c0, c1, diagonal, t) -> {
+            NDArray e = unitExp(qs, ks, r0, r1, c0, c1, mask, t, type);
+            slice(sums, r0, r1, t).addi(e.sum(new int[] {1}).toType(DataType.FLOAT64,
+                    false));
+            if (symmetric && !diagonal) {
+                slice(sums, c0, c1, t).addi(e.sum(new int[] {0})
+                        .toType(DataType.FLOAT64, false));
+            }
+        });
+        NDArray lse = sums.log();
+        double[] lseD = lse.toDoubleArray();
+        double[] posD = positive.toType(DataType.FLOAT64, false).toDoubleArray();
+        double total = 0;
+        for (int r = 0; r < n; r++) {
+            total += lseD[r] - posD[r];
+        }
+        double loss = total / n;
+        // a_r = 1/(N·τ·Σ_r) in the logits' own scale: symmetric gradients are taken with respect
+        // to zs and carry 1/√τ back to z; the others are taken with respect to q/τ and k.
+        double norm = symmetric ? n * Math.sqrt(tau) : n;
+        NDArray a = sums.mul(norm).toType(type, false);
+        NDArray inv = a.getManager().ones(a.getShape(), type).divi(a);
+        a.close();
+        lse.close();
+        sums.close();
+        NDArray gradRows = out.zeros(new Shape(n, d), type);
+        NDArray gradCols = symmetric ? null : out.zeros(new Shape(kc, d), type);
+        forEachTile(n, kc, tile, symmetric, mask, out, (r0, r1, c0, c1, diagonal, t) -> {
+            NDArray e = unitExp(qs, ks, r0, r1, c0, c1, mask, t, type);
+            NDArray ar = slice(inv, r0, r1, t).expandDims(1);
+            NDArray qTile = slice(q, r0, r1, t);
+            if (!symmetric) {
+                // dL/dq = A·k/τ, dL/dk = Aᵀ·q/τ with A = E/(N·Σ_r)
+                NDArray p = e.muli(ar);
+                slice(gradRows, r0, r1, t).addi(p.matMul(slice(k, c0, c1, t))
+                        .muli(1.0 / tau));
+                slice(gradCols, c0, c1, t).addi(p.transpose().matMul(qTile)
+                        .muli(1.0 / tau));
+                return;
+            }
+            // B = E ∘ (a_r + a_c) stands for the tile and its transpose; G = B·zs
+            NDArray b = e.muli(ar.add(slice(inv, c0, c1, t).expandDims(0)));
+            slice(gradRows, r0, r1, t).addi(b.matMul(slice(qs, c0, c1, t)));
+            if (!diagonal) {
+                slice(gradRows, c0, c1, t).addi(b.transpose().matMul(slice(qs, r0, r1,
+                        t)));
+            }
+        });
+        inv.close();
+        if (qs != q) {
+            qs.close();
+        }
+        return new Result(loss, gradRows, gradCols);
+    }
+
+    /** exp of the logits tile qs[r0:r1]·ks[c0:c1]ᵀ with the mask applied, owned by {@code t}. */
+    private static NDArray unitExp(NDArray qs, NDArray ks, int r0, int r1, int c0, int c1,
+            Mask mask, NDManager t, DataType type) {
+        NDArray s = slice(qs, r0, r1, t).matMul(slice(ks, c0, c1, t).transpose());
+        NDArray m = mask.tile(t, r0, r1, c0, c1, type);
+        if (m != null) {
+            s.addi(m);
+        }
+        return s.exp();
+    }
+
+    /** The work on one tile: rows [r0, r1) × columns [c0, c1), in its own manager. */
+    @FunctionalInterface
+    private interface TileWork {
+        void run(int r0, int r1, int c0, int c1, boolean diagonal, NDManager t);
+    }
+
+    /**
+     * Runs {@code work} on every tile of the n×kc logits that the mask does not empty, each in a
+     * sub-manager closed after it; with {@code symmetric} only tiles on and above the diagonal.
+     */
+    private static void forEachTile(int n, int kc, int tile, boolean symmetric, Mask mask,
+            NDManager out, TileWork work) {
+        int rowTiles = (n + tile - 1) / tile;
+        int colTiles = (kc + tile - 1) / tile;
         for (int i = 0; i < rowTiles; i++) {
             int r0 = i * tile;
             int r1 = Math.min(n, r0 + tile);
@@ -109,35 +240,10 @@ final class TiledSoftmax {
                     continue;
                 }
                 try (NDManager t = out.newSubManager()) {
-                    NDArray s = logits(q, k, r0, r1, c0, c1, tau, mask, t, type);
-                    NDArray lr = slice(lseArr, r0, r1, t).expandDims(1);
-                    NDArray p = s.sub(lr).exp();
-                    NDArray kTile = slice(k, c0, c1, t);
-                    NDArray qTile = slice(q, r0, r1, t);
-                    if (!symmetric) {
-                        slice(gradRows, r0, r1, t).addi(p.matMul(kTile).muli(scale));
-                        slice(gradCols, c0, c1, t).addi(p.transpose().matMul(qTile).muli(scale));
-                        continue;
-                    }
-                    // symmetric: the tile (i, j) also stands for (j, i) = its transpose, with
-                    // the column rows' own log-sum-exp
-                    NDArray b = p;
-                    if (j != i) {
-                        NDArray lc = slice(lseArr, c0, c1, t).expandDims(0);
-                        b = p.add(s.sub(lc).exp());
-                    } else {
-                        b = p.add(p.transpose());
-                    }
-                    // G = (A + Aᵀ) Z: rows of block i get B Z_j, rows of block j get Bᵀ Z_i
-                    slice(gradRows, r0, r1, t).addi(b.matMul(kTile).muli(scale));
-                    if (j != i) {
-                        slice(gradRows, c0, c1, t).addi(b.transpose().matMul(qTile).muli(scale));
-                    }
+                    work.run(r0, r1, c0, c1, i == j, t);
                 }
             }
         }
-        lseArr.close();
-        return new Result(loss, gradRows, gradCols);
     }
 
     private static NDArray slice(NDArray x, int a, int b, NDManager t) {
@@ -183,7 +289,9 @@ final class TiledSoftmax {
      * network).
      */
     static NDArray surrogate(NDArray z, NDArray grad, double loss) {
-        NDArray dot = z.mul(grad.stopGradient()).sum();
+        NDArray product = z.mul(grad.stopGradient());
+        NDArray dot = product.sum();
+        product.close(); // autograd keeps what it needs; at large N this is an N×D copy
         return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, loss));
     }
 }

@@ -25,7 +25,10 @@ class TiledEquivalenceTest {
         return Stream.of(
                 Arguments.of(1, 0.5, 7, 5), Arguments.of(1, 0.1, 9, 4), Arguments.of(2, 0.5, 6, 5),
                 Arguments.of(3, 0.2, 4, 7), Arguments.of(1, 0.05, 16, 16),
-                Arguments.of(2, 0.3, 10, 3), Arguments.of(1, 0.5, 5, 100));
+                Arguments.of(2, 0.3, 10, 3), Arguments.of(1, 0.5, 5, 100),
+                // past the unshifted range of float32 (1/τ > 40), then of float64 (1/τ > 300):
+                // the running-maximum pass
+                Arguments.of(1, 0.02, 9, 4), Arguments.of(2, 0.002, 6, 5));
     }
 
     static Map<String, Object> with(Map<String, Object> base, Object... kv) {
@@ -90,14 +93,15 @@ class TiledEquivalenceTest {
     }
 
     static Stream<Arguments> infoNce() {
-        return Stream.of(Arguments.of(7, 11, 4, true), Arguments.of(7, 11, 4, false),
-                Arguments.of(9, 0, 4, true), Arguments.of(5, 3, 16, true),
-                Arguments.of(8, 20, 8, true), Arguments.of(6, 0, 5, false));
+        return Stream.of(Arguments.of(7, 11, 4, true, 0.2), Arguments.of(7, 11, 4, false, 0.2),
+                Arguments.of(9, 0, 4, true, 0.2), Arguments.of(5, 3, 16, true, 0.2),
+                Arguments.of(8, 20, 8, true, 0.2), Arguments.of(6, 0, 5, false, 0.2),
+                Arguments.of(7, 11, 4, true, 0.02), Arguments.of(7, 11, 4, true, 0.002));
     }
 
-    @ParameterizedTest(name = "N={0} K={1} tile={2} normalize={3}")
+    @ParameterizedTest(name = "N={0} K={1} tile={2} normalize={3} τ={4}")
     @MethodSource("infoNce")
-    void infoNceTiledEqualsDense(int n, int k, int tile, boolean normalize) {
+    void infoNceTiledEqualsDense(int n, int k, int tile, boolean normalize, double tau) {
         Random r = new Random(n * 7 + k);
         Map<String, Arr> in = new LinkedHashMap<>();
         double scale = normalize ? 1 : 0.3;
@@ -106,7 +110,7 @@ class TiledEquivalenceTest {
         if (k > 0) {
             in.put("queue", scaled(Arr.gaussian(r, k, 5), scale));
         }
-        assertSame(Map.of("loss", "info-nce", "temperature", 0.2, "tile_size", tile,
+        assertSame(Map.of("loss", "info-nce", "temperature", tau, "tile_size", tile,
                 "normalize", normalize), in);
     }
 
@@ -123,6 +127,70 @@ class TiledEquivalenceTest {
         SelfSupLoss tiled = LossRegistry.create("nt-xent", Map.of("impl", "tiled",
                 "tile_size", tile, "pairs_per_sample", p, "temperature", Math.max(tau, 0.2)));
         GradCheck.check(m -> tiled.forward(m).value(), in, 1e-6, 1e-6);
+    }
+
+    /**
+     * The unit-row pass (no running maximum) and the general pass agree on the same unit rows,
+     * symmetric or not, with and without a mask, in both dtypes; each covers what the other
+     * skips.
+     */
+    @ParameterizedTest(name = "symmetric={0} masked={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"true,false", "true,true", "false,false",
+        "false,true"})
+    void unitPassEqualsRunningMaximumPass(boolean symmetric, boolean masked) {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            for (DataType t : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+                Random r = new Random(11);
+                int n = 13;
+                int kc = symmetric ? n : 17;
+                NDArray q = unitRows(m, r, n, 6, t);
+                NDArray k = symmetric ? q : unitRows(m, r, kc, 6, t);
+                NDArray pos = m.randomNormal(new ai.djl.ndarray.types.Shape(n)).toType(t, false);
+                TiledSoftmax.Mask mask = (mgr, r0, r1, c0, c1, type) -> masked
+                        ? io.github.selfsup4j.numerics.Ops.additiveMask(mgr, r1 - r0, c1 - c0,
+                                type, (a, c) -> r0 + a != c0 + c)
+                        : null;
+                double tau = 0.07;
+                TiledSoftmax.Result unit = TiledSoftmax.compute(q, k, pos, mask, tau, 4,
+                        symmetric, true, m);
+                TiledSoftmax.Result general = TiledSoftmax.compute(q, k, pos, mask, tau, 4,
+                        symmetric, false, m);
+                double tol = t == DataType.FLOAT64 ? 1e-12 : 1e-5;
+                assertEquals(general.loss(), unit.loss(), tol * Math.abs(general.loss()));
+                assertClose(general.gradRows(), unit.gradRows(), tol);
+                if (!symmetric) {
+                    assertClose(general.gradCols(), unit.gradCols(), tol);
+                }
+            }
+        }
+    }
+
+    static NDArray unitRows(ai.djl.ndarray.NDManager m, Random r, int rows, int d, DataType t) {
+        double[] x = new double[rows * d];
+        for (int i = 0; i < rows; i++) {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = r.nextGaussian();
+                norm += x[i * d + j] * x[i * d + j];
+            }
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] /= Math.sqrt(norm);
+            }
+        }
+        return m.create(x, new ai.djl.ndarray.types.Shape(rows, d)).toType(t, false);
+    }
+
+    static void assertClose(NDArray expected, NDArray actual, double tol) {
+        double[] a = expected.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] b = actual.toType(DataType.FLOAT64, false).toDoubleArray();
+        assertEquals(a.length, b.length);
+        double scale = 0;
+        for (double v : a) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], tol * scale, "gradient[" + i + "]");
+        }
     }
 
     static Arr scaled(Arr a, double s) {
