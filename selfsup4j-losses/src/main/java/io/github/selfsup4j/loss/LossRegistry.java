@@ -12,6 +12,7 @@ import io.github.selfsup4j.loss.contrastive.HclLoss;
 import io.github.selfsup4j.loss.contrastive.Implementation;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
+import io.github.selfsup4j.loss.contrastive.Tiling;
 import io.github.selfsup4j.loss.metric.ContrastiveLoss;
 import io.github.selfsup4j.loss.metric.TripletLoss;
 import io.github.selfsup4j.loss.redundancy.BarlowTwinsLoss;
@@ -45,22 +46,14 @@ public final class LossRegistry {
         });
         FACTORIES.put(InfoNceLoss.NAME, o -> {
             InfoNceLoss.Builder b = InfoNceLoss.builder();
-            o.number("temperature", b::optTemperature).bool("normalize", b::optNormalize)
-                    .string("impl", s -> b.optImplementation(
-                            Implementation.parse(InfoNceLoss.NAME, s)))
-                    .integer("tile_size", b::optTileSize)
-                    .number("memory_budget_mb", b::optMemoryBudgetMb)
-                    .finish();
+            tiling(o.number("temperature", b::optTemperature).bool("normalize", b::optNormalize),
+                    InfoNceLoss.NAME, b).finish();
             return b.build();
         });
         FACTORIES.put(NtXentLoss.NAME, o -> {
             NtXentLoss.Builder b = NtXentLoss.builder();
-            o.number("temperature", b::optTemperature)
-                    .integer("pairs_per_sample", b::optPairsPerSample)
-                    .string("impl", s -> b.optImplementation(
-                            Implementation.parse(NtXentLoss.NAME, s)))
-                    .integer("tile_size", b::optTileSize)
-                    .number("memory_budget_mb", b::optMemoryBudgetMb)
+            tiling(o.number("temperature", b::optTemperature)
+                    .integer("pairs_per_sample", b::optPairsPerSample), NtXentLoss.NAME, b)
                     .finish();
             return b.build();
         });
@@ -128,6 +121,13 @@ public final class LossRegistry {
     }
 
     private LossRegistry() {}
+
+    /** Reads the tiling options ({@code impl}, {@code tile_size}, {@code memory_budget_mb}). */
+    private static Options tiling(Options o, String owner, Tiling.Builder<?> b) {
+        return o.string("impl", s -> b.optImplementation(Implementation.parse(owner, s)))
+                .integer("tile_size", b::optTileSize)
+                .number("memory_budget_mb", b::optMemoryBudgetMb);
+    }
 
     /** The names of all losses, in the README's order. */
     public static Set<String> names() {

@@ -10,6 +10,7 @@ import io.github.selfsup4j.report.Checkpoint;
 import io.github.selfsup4j.train.TrainConfig;
 import io.github.selfsup4j.train.TrainingRun;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,10 +63,10 @@ public final class EvalCommand implements Callable<Integer> {
             m.putAll(r.toMap());
             m.put("eval_seconds", r.seconds());
             m.put("wall_seconds", (System.nanoTime() - start) / 1e9);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(dir.resolve("eval.json").toFile(), m);
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(m));
+            String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(m);
+            Files.writeString(dir.resolve("eval.json"), json);
+            System.out.println(json);
             return 0;
         }
     }

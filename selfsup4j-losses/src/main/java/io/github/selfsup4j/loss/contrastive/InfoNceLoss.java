@@ -41,22 +41,14 @@ public final class InfoNceLoss extends SelfSupLoss {
     private final double temperature;
     private final boolean normalize;
     private final NegativeQueue queue;
-    private final Implementation implementation;
-    private final int tileSize;
-    private final long memoryBudget;
+    private final Tiling tiling;
 
     private InfoNceLoss(Builder b) {
         super(b.name);
         this.temperature = Checks.positive(NAME, "temperature", b.temperature);
         this.normalize = b.normalize;
         this.queue = b.queue;
-        if (b.implementation == null) {
-            throw new IllegalArgumentException(NAME + ": impl must be set");
-        }
-        this.implementation = b.implementation;
-        this.tileSize = Checks.atLeast(NAME, "tile_size", b.tileSize, 1);
-        Checks.positive(NAME, "memory_budget_mb", b.memoryBudgetMb);
-        this.memoryBudget = (long) (b.memoryBudgetMb * 1024 * 1024);
+        this.tiling = b.tiling(NAME);
     }
 
     /** A builder with the defaults. */
@@ -113,7 +105,7 @@ public final class InfoNceLoss extends SelfSupLoss {
         q = prepare(q, t);
         k = prepare(k, t);
         long cols = q.getShape().get(0) + (u == null ? 0 : u.getShape().get(0));
-        if (implementation.tiles(q.getShape().get(0), cols, t.getNumOfBytes(), memoryBudget)) {
+        if (tiling.tiles(q.getShape().get(0), cols, t.getNumOfBytes())) {
             return LossOutput.of(tiled(q, k, u == null ? null : prepare(u, t)));
         }
         if (u == null) {
@@ -157,17 +149,16 @@ public final class InfoNceLoss extends SelfSupLoss {
                     }
                 };
         TiledSoftmax.Result res = TiledSoftmax.compute(qd, cols, pos, mask, temperature,
-                tileSize, false, normalize, qd.getManager());
+                tiling.tileSize(), false, normalize, qd.getManager());
         double s = 1.0 / (n * temperature);
         NDArray gq = res.gradRows().sub(Ops.scale(kd, s));
         NDArray gCols = res.gradCols();
         NDArray gk = Ops.slice(gCols, 0, n).sub(Ops.scale(qd, s));
-        NDArray dot = q.mul(gq.stopGradient()).sum().add(k.mul(gk.stopGradient()).sum());
-        if (u != null) {
-            dot = dot.add(u.mul(Ops.slice(gCols, n, gCols.getShape().get(0)).stopGradient())
-                    .sum());
+        if (u == null) {
+            return TiledSoftmax.surrogate(res.loss(), q, gq, k, gk);
         }
-        return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, res.loss()));
+        return TiledSoftmax.surrogate(res.loss(), q, gq, k, gk, u,
+                Ops.slice(gCols, n, gCols.getShape().get(0)));
     }
 
     private NDArray prepare(NDArray x, DataType t) {
@@ -176,14 +167,11 @@ public final class InfoNceLoss extends SelfSupLoss {
     }
 
     /** Builds an {@link InfoNceLoss}. */
-    public static final class Builder {
+    public static final class Builder extends Tiling.Builder<Builder> {
         private String name = NAME;
         private double temperature = 0.07;
         private boolean normalize = true;
         private NegativeQueue queue;
-        private Implementation implementation = Implementation.AUTO;
-        private int tileSize = NtXentLoss.DEFAULT_TILE;
-        private double memoryBudgetMb = NtXentLoss.DEFAULT_BUDGET_MB;
 
         private Builder() {}
 
@@ -205,27 +193,14 @@ public final class InfoNceLoss extends SelfSupLoss {
             return this;
         }
 
-        /** Dense, tiled, or chosen by the memory budget (default auto). */
-        public Builder optImplementation(Implementation implementation) {
-            this.implementation = implementation;
-            return this;
-        }
-
-        /** Rows and columns per tile of the tiled implementation (default 512, measured). */
-        public Builder optTileSize(int tileSize) {
-            this.tileSize = tileSize;
-            return this;
-        }
-
-        /** The memory the dense logits may take before auto switches to tiles (1024 MiB). */
-        public Builder optMemoryBudgetMb(double mb) {
-            this.memoryBudgetMb = mb;
-            return this;
-        }
-
         /** The name DJL reports the loss under (default "info-nce"). */
         public Builder optName(String name) {
             this.name = name;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
             return this;
         }
 

@@ -38,29 +38,15 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     /** The name used by the registry and the JSON interface. */
     public static final String NAME = "nt-xent";
 
-    /** The default tile size. */
-    public static final int DEFAULT_TILE = 512;
-
-    /** The default memory budget of the dense matrices, MiB. */
-    public static final double DEFAULT_BUDGET_MB = 1024;
-
     private final double temperature;
     private final int pairsPerSample;
-    private final Implementation implementation;
-    private final int tileSize;
-    private final long memoryBudget;
+    private final Tiling tiling;
 
     private NtXentLoss(Builder b) {
         super(b.name);
         this.temperature = Checks.positive(NAME, "temperature", b.temperature);
         this.pairsPerSample = Checks.atLeast(NAME, "pairs_per_sample", b.pairsPerSample, 1);
-        if (b.implementation == null) {
-            throw new IllegalArgumentException(NAME + ": impl must be set");
-        }
-        this.implementation = b.implementation;
-        this.tileSize = Checks.atLeast(NAME, "tile_size", b.tileSize, 1);
-        Checks.positive(NAME, "memory_budget_mb", b.memoryBudgetMb);
-        this.memoryBudget = (long) (b.memoryBudgetMb * 1024 * 1024);
+        this.tiling = b.tiling(NAME);
     }
 
     /** A builder with the defaults. */
@@ -87,8 +73,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     protected LossOutput compute(Map<String, NDArray> in) {
         NDArray[] z = prepare(in);
         long m = z[0].getShape().get(0);
-        if (implementation.tiles(2 * m, 2 * m, z[0].getDataType().getNumOfBytes(),
-                memoryBudget)) {
+        if (tiling.tiles(2 * m, 2 * m, z[0].getDataType().getNumOfBytes())) {
             return LossOutput.of(tiled(z[0], z[1]));
         }
         return LossOutput.of(rowLosses(z[0], z[1], 0, m).mean());
@@ -125,14 +110,14 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             return mask(mgr, rows, c0, c1, m, type);
         };
         TiledSoftmax.Result res = TiledSoftmax.compute(zd, zd, pos, mask, temperature,
-                tileSize, true, true, zd.getManager());
+                tiling.tileSize(), true, true, zd.getManager());
         // the positive logit's gradient: −1/(2M·τ) for each side of the pair; in place, and
         // every 2M×D temporary freed once used, as each one counts at large batches
         NDArray grad = res.gradRows().subi(partner.muli(2.0 / (2.0 * m * temperature)));
         partner.close();
         pos.close();
         selfMasks.values().forEach(NDArray::close);
-        return TiledSoftmax.surrogate(z, grad, res.loss());
+        return TiledSoftmax.surrogate(res.loss(), z, grad);
     }
 
     /**
@@ -174,8 +159,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         }
         long from = rank * local;
         long to = from + local;
-        if (implementation.tiles(2 * local, 2 * m, z[0].getDataType().getNumOfBytes(),
-                memoryBudget)) {
+        if (tiling.tiles(2 * local, 2 * m, z[0].getDataType().getNumOfBytes())) {
             return tiledShare(z[0], z[1], (int) from, (int) to);
         }
         return rowLosses(z[0], z[1], from, to).sum().div(Ops.scalar(z[0], 2.0 * m));
@@ -214,7 +198,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             return shares ? mask(mgr, rows, c0, c1, m, type) : null;
         };
         TiledSoftmax.Result res = TiledSoftmax.compute(qd, zd, pos, mask, temperature,
-                tileSize, false, true, zd.getManager());
+                tiling.tileSize(), false, true, zd.getManager());
         // the tiled mean is over this rank's 2·local rows; the share is over all 2M
         double f = (double) local / m;
         double s = 1.0 / (2.0 * m * temperature);
@@ -225,8 +209,7 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
         Ops.slice(gCols, from, to).subi(Ops.slice(qd, local, 2 * local).mul(s));
         partner.close();
         pos.close();
-        NDArray dot = q.mul(gRows.stopGradient()).sum().add(z.mul(gCols.stopGradient()).sum());
-        return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, res.loss() * f));
+        return TiledSoftmax.surrogate(res.loss() * f, q, gRows, z, gCols);
     }
 
     /** Validates the inputs and returns the normalised views in the compute dtype. */
@@ -296,13 +279,10 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
     }
 
     /** Builds an {@link NtXentLoss}. */
-    public static final class Builder {
+    public static final class Builder extends Tiling.Builder<Builder> {
         private String name = NAME;
         private double temperature = 0.5;
         private int pairsPerSample = 1;
-        private Implementation implementation = Implementation.AUTO;
-        private int tileSize = DEFAULT_TILE;
-        private double memoryBudgetMb = DEFAULT_BUDGET_MB;
 
         private Builder() {}
 
@@ -318,27 +298,14 @@ public final class NtXentLoss extends SelfSupLoss implements Gatherable {
             return this;
         }
 
-        /** Dense, tiled, or chosen by the memory budget (default auto). */
-        public Builder optImplementation(Implementation implementation) {
-            this.implementation = implementation;
-            return this;
-        }
-
-        /** Rows and columns per tile of the tiled implementation (default 512, measured). */
-        public Builder optTileSize(int tileSize) {
-            this.tileSize = tileSize;
-            return this;
-        }
-
-        /** The memory the dense matrices may take before auto switches to tiles (1024 MiB). */
-        public Builder optMemoryBudgetMb(double mb) {
-            this.memoryBudgetMb = mb;
-            return this;
-        }
-
         /** The name DJL reports the loss under (default "nt-xent"). */
         public Builder optName(String name) {
             this.name = name;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
             return this;
         }
 

@@ -283,15 +283,22 @@ final class TiledSoftmax {
     }
 
     /**
-     * A scalar whose value is {@code loss} and whose gradient with respect to {@code z} is
-     * {@code grad}: {@code sum(z · g) − sum(z · g).detached + loss}. One ordinary backward then
-     * pushes the tiled gradient through whatever produced {@code z} (the normalisation, the
-     * network).
+     * A scalar whose value is {@code loss} and whose gradient with respect to each {@code z} is
+     * its {@code g}: {@code Σ sum(z · g) − (Σ sum(z · g)).detached + loss}. One ordinary backward
+     * then pushes the tiled gradients through whatever produced the arrays (the normalisation,
+     * the network).
+     *
+     * @param loss the value
+     * @param arraysAndGradients pairs: an array with its graph, then its gradient
      */
-    static NDArray surrogate(NDArray z, NDArray grad, double loss) {
-        NDArray product = z.mul(grad.stopGradient());
-        NDArray dot = product.sum();
-        product.close(); // autograd keeps what it needs; at large N this is an N×D copy
+    static NDArray surrogate(double loss, NDArray... arraysAndGradients) {
+        NDArray dot = null;
+        for (int i = 0; i < arraysAndGradients.length; i += 2) {
+            NDArray product = arraysAndGradients[i].mul(arraysAndGradients[i + 1].stopGradient());
+            NDArray term = product.sum();
+            product.close(); // autograd keeps what it needs; at large N this is an N×D copy
+            dot = dot == null ? term : dot.add(term);
+        }
         return dot.sub(dot.stopGradient()).add(Ops.scalar(dot, loss));
     }
 }

@@ -193,6 +193,22 @@ class TiledEquivalenceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}={2}")
+    @org.junit.jupiter.params.provider.CsvSource({"nt-xent,tile_size,0", "nt-xent,impl,sparse",
+        "nt-xent,memory_budget_mb,NaN", "info-nce,tile_size,-3", "info-nce,impl,''",
+        "info-nce,memory_budget_mb,0"})
+    void badTilingOptionsNameTheLossAndTheOption(String loss, String option, String value) {
+        Object v = option.equals("impl") ? value
+                : option.equals("tile_size") ? (Object) Integer.valueOf(value)
+                : (Object) Double.valueOf(value);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> LossRegistry.create(loss, Map.of(option, v)));
+        String msg = e.getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(msg.contains(loss)
+                && msg.contains(option.equals("impl") ? "impl" : option), msg);
+    }
+
     static Arr scaled(Arr a, double s) {
         double[] d = a.data.clone();
         for (int i = 0; i < d.length; i++) {
