@@ -1,163 +1,164 @@
 package io.github.selfsup4j.augment;
 
-import io.github.selfsup4j.data.ImageDataset;
+import io.github.selfsup4j.data.Images;
+import io.github.selfsup4j.data.Sampler;
+import io.github.selfsup4j.data.ShuffleSampler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The batches of views of one epoch, produced ahead of time on background threads.
+ * The batches of views of every epoch: a {@link Sampler} picks the images, a {@link ViewRecipe}
+ * makes their views, on background threads ahead of the training step.
  *
- * <p>The order of the images in epoch e is a shuffle seeded by (seed, e); the views of batch b by
- * (seed, e, b). A batch therefore depends only on the seed and its coordinates, not on which
- * thread made it or when, so a resumed run sees exactly the batches an uninterrupted one would.
- * Each batch holds {@code 2·P} views per image: view A of pair p of image s at row {@code s·P +
- * p} of {@link Batch#viewA()}, and its partner at the same row of {@link Batch#viewB()}.
+ * <p>The views of global batch b of epoch e come from one random stream seeded by (seed, e, b),
+ * drawn image by image in the global batch's order: a batch depends only on the seed and its
+ * coordinates, not on which thread made it or when, so a resumed run sees exactly the batches an
+ * uninterrupted one would; and each rank draws the whole global batch's stream and keeps its own
+ * rows, so N ranks see exactly the views one process with the global batch sees (augmentation
+ * costs a small fraction of a step, so the repeated draws are cheap).
  */
-public final class ViewBatches implements AutoCloseable {
+public final class ViewBatches {
 
-    /** One batch of views: two arrays of {@code n·P × H × W} normalised pixels. */
-    public record Batch(int index, int images, float[] viewA, float[] viewB) {}
-
-    private final ImageDataset data;
-    private final Augmenter augmenter;
-    private final int batchSize;
-    private final int pairs;
+    private final Images data;
+    private final Sampler sampler;
+    private final ViewRecipe recipe;
     private final long seed;
-    private final int epoch;
-    private final int[] order;
-    private final int batches;
-    private final ExecutorService pool;
-    private final BlockingQueue<Future<Batch>> ahead;
-    private int submitted;
+    private final int threads;
+    private final int prefetch;
 
     /**
-     * Starts producing the batches of one epoch (the last partial batch is dropped, as the
-     * contrastive losses want full batches).
+     * Creates the source.
      *
-     * @param data the images
-     * @param augmenter the augmentation
-     * @param batchSize images per batch
-     * @param pairs view pairs per image (P)
+     * @param data the images (no labels)
+     * @param sampler which images form each batch on this rank
+     * @param recipe how images become views
      * @param seed the run's seed
-     * @param epoch the epoch
      * @param threads background threads
-     * @param prefetch batches prepared ahead
-     * @param firstBatch the batch to start from (a resumed epoch skips those already trained)
+     * @param prefetch batches made ahead
      */
-    public ViewBatches(ImageDataset data, Augmenter augmenter, int batchSize, int pairs, long seed,
-            int epoch, int threads, int prefetch, int firstBatch) {
-        if (batchSize > data.size()) {
-            throw new IllegalArgumentException("batch size " + batchSize + " exceeds the "
-                    + data.size() + " images");
+    public ViewBatches(Images data, Sampler sampler, ViewRecipe recipe, long seed, int threads,
+            int prefetch) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--augment-threads must be >= 1, got " + threads);
         }
         this.data = data;
-        this.augmenter = augmenter;
-        this.batchSize = batchSize;
-        this.pairs = pairs;
+        this.sampler = sampler;
+        this.recipe = recipe;
         this.seed = seed;
-        this.epoch = epoch;
-        this.order = shuffle(data.size(), mix(seed, epoch, -1));
-        this.batches = data.size() / batchSize;
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "views");
-            t.setDaemon(true);
-            return t;
-        });
-        this.ahead = new ArrayBlockingQueue<>(Math.max(1, prefetch));
-        this.submitted = Math.max(0, firstBatch);
-        while (submitted < batches && ahead.remainingCapacity() > 0) {
-            submitNext();
+        this.threads = threads;
+        this.prefetch = Math.max(1, prefetch);
+    }
+
+    /** Batches per epoch. */
+    public int batchesPerEpoch() {
+        return sampler.batchesPerEpoch();
+    }
+
+    /** The sampler. */
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    /** Starts making the batches of {@code epoch} from {@code firstBatch} on. */
+    public Epoch open(int epoch, int firstBatch) {
+        return new Epoch(epoch, firstBatch);
+    }
+
+    /** Makes batch {@code b} of {@code epoch} directly (as the background threads do). */
+    public ViewBatch make(int epoch, int b) {
+        int[] global = sampler.globalBatch(epoch, b);
+        int mine = sampler.batchSize();
+        int from = sampler.rankOffset();
+        int hw = data.imageSize();
+        int pairs = recipe.pairs();
+        List<Augmenter> slots = recipe.slots();
+        float[][] out = new float[slots.size()][mine * pairs * hw];
+        float[] scratch = new float[hw];
+        SplittableRandom rng = new SplittableRandom(ShuffleSampler.mix(seed, epoch, b));
+        for (int s = 0; s < global.length; s++) {
+            boolean kept = s >= from && s < from + mine;
+            for (int p = 0; p < pairs; p++) {
+                for (int v = 0; v < slots.size(); v++) {
+                    float[] dst = kept ? out[v] : scratch;
+                    int offset = kept ? ((s - from) * pairs + p) * hw : 0;
+                    slots.get(v).view(data.pixels(), global[s] * hw, data.height(), data.width(),
+                            rng, dst, offset);
+                }
+            }
         }
+        List<ViewBatch.View> views = new ArrayList<>();
+        for (float[] o : out) {
+            views.add(new ViewBatch.View(o, data.height(), data.width()));
+        }
+        int[] images = java.util.Arrays.copyOfRange(global, from, from + mine);
+        return new ViewBatch(b, images, pairs, views);
     }
 
-    /** The number of batches in the epoch. */
-    public int size() {
-        return batches;
-    }
+    /** The batches of one epoch, made ahead on background threads. */
+    public final class Epoch implements AutoCloseable {
+        private final int epoch;
+        private final int batches;
+        private final ExecutorService pool;
+        private final BlockingQueue<Future<ViewBatch>> ahead;
+        private int submitted;
 
-    /** Whether another batch is coming. */
-    public boolean hasNext() {
-        return !ahead.isEmpty();
-    }
-
-    /** The next batch, waiting for it if needed. */
-    public Batch next() {
-        try {
-            Batch b = ahead.take().get();
-            if (submitted < batches) {
+        private Epoch(int epoch, int firstBatch) {
+            this.epoch = epoch;
+            this.batches = sampler.batchesPerEpoch();
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "views");
+                t.setDaemon(true);
+                return t;
+            });
+            this.ahead = new ArrayBlockingQueue<>(prefetch);
+            this.submitted = Math.max(0, firstBatch);
+            while (submitted < batches && ahead.remainingCapacity() > 0) {
                 submitNext();
             }
-            return b;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a batch", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("making a batch of views failed", e.getCause());
         }
-    }
 
-    /** Makes batch {@code b} of {@code epoch} directly (the same as the background threads do). */
-    public Batch make(int b) {
-        int hw = data.imageSize();
-        int rows = batchSize * pairs;
-        float[] a = new float[rows * hw];
-        float[] bb = new float[rows * hw];
-        SplittableRandom rng = new SplittableRandom(mix(seed, epoch, b));
-        for (int s = 0; s < batchSize; s++) {
-            int img = order[b * batchSize + s];
-            for (int p = 0; p < pairs; p++) {
-                int row = s * pairs + p;
-                augmenter.view(data.pixels(), img * hw, data.height(), data.width(), rng, a,
-                        row * hw);
-                augmenter.view(data.pixels(), img * hw, data.height(), data.width(), rng, bb,
-                        row * hw);
+        /** Whether another batch is coming. */
+        public boolean hasNext() {
+            return !ahead.isEmpty();
+        }
+
+        /** The next batch, waiting for it if needed. */
+        public ViewBatch next() {
+            try {
+                ViewBatch b = ahead.take().get();
+                if (submitted < batches) {
+                    submitNext();
+                }
+                return b;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a batch", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("making a batch of views failed", e.getCause());
             }
         }
-        return new Batch(b, batchSize, a, bb);
-    }
 
-    private void submitNext() {
-        int b = submitted++;
-        ahead.add(pool.submit(() -> make(b)));
-    }
-
-    /** A seeded Fisher–Yates shuffle of 0..n-1. */
-    static int[] shuffle(int n, long seed) {
-        int[] o = new int[n];
-        for (int i = 0; i < n; i++) {
-            o[i] = i;
+        private void submitNext() {
+            int b = submitted++;
+            ahead.add(pool.submit(() -> make(epoch, b)));
         }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = o[i];
-            o[i] = o[j];
-            o[j] = t;
-        }
-        return o;
-    }
 
-    /** A seed for (run seed, epoch, batch), well mixed. */
-    static long mix(long seed, int epoch, int batch) {
-        long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return h;
-    }
-
-    @Override
-    public void close() {
-        pool.shutdownNow();
-        try {
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.selfsup4j.loss.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
-import io.github.selfsup4j.train.TrainingRun;
+import io.github.selfsup4j.engine.listener.MemoryListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,14 +88,14 @@ public final class BenchCommand implements Callable<Integer> {
             NDArray a0 = m.randomNormal(new Shape(pairs, dim));
             NDArray b0 = m.randomNormal(new Shape(pairs, dim));
             NDArray u0 = queue > 0 ? m.randomNormal(new Shape(queue, dim)) : null;
-            long rssBefore = TrainingRun.rss();
+            long rssBefore = MemoryListener.rss();
             resetPeak();
             double[] ms = new double[steps];
             double value = 0;
             long rssWarm = 0;
             long rssTenth = 0;
             int arraysWarm = liveArrays(m);
-            rssWarm = TrainingRun.rss();
+            rssWarm = MemoryListener.rss();
             for (int s = -warmup; s < steps; s++) {
                 long t0 = System.nanoTime();
                 // DJL attaches every result to its first operand's manager: the step's inputs
@@ -115,15 +115,15 @@ public final class BenchCommand implements Callable<Integer> {
                 if (s >= 0) {
                     ms[s] = (System.nanoTime() - t0) / 1e6;
                     if (s == steps / 10) {
-                        rssTenth = TrainingRun.rss();
+                        rssTenth = MemoryListener.rss();
                     }
                 } else if (s == -1) {
-                    rssWarm = TrainingRun.rss();
+                    rssWarm = MemoryListener.rss();
                     arraysWarm = liveArrays(m);
                 }
             }
-            long peak = TrainingRun.processStatus("VmHWM");
-            long rssAfter = TrainingRun.rss();
+            long peak = MemoryListener.processStatus("VmHWM");
+            long rssAfter = MemoryListener.rss();
             Arrays.sort(ms);
             double median = ms[ms.length / 2];
             long rows = loss.equals("nt-xent") ? 2L * pairs : pairs;

@@ -1,18 +1,25 @@
 package io.github.selfsup4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
 import io.github.selfsup4j.data.IdxDataset;
+import io.github.selfsup4j.data.ImageDataset;
+import io.github.selfsup4j.data.Normalization;
+import io.github.selfsup4j.engine.Checkpoint;
+import io.github.selfsup4j.engine.Stateful;
+import io.github.selfsup4j.engine.TrainingState;
+import io.github.selfsup4j.engine.listener.MemoryListener;
+import io.github.selfsup4j.engine.listener.MetricsHistory;
 import io.github.selfsup4j.eval.Evaluation;
-import io.github.selfsup4j.report.Checkpoint;
-import io.github.selfsup4j.train.TrainConfig;
-import io.github.selfsup4j.train.TrainingRun;
+import io.github.selfsup4j.method.MethodSpec;
+import io.github.selfsup4j.method.SslMethod;
+import io.github.selfsup4j.method.SslOptions;
+import io.github.selfsup4j.method.SslSetup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +31,7 @@ import picocli.CommandLine.Parameters;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Re-evaluate the encoder of a run directory (kNN k=20/200, linear probe,"
-                + " baselines) and write RUN_DIR/eval.json.")
+                + " baselines) on the split the run was scored on, and write RUN_DIR/eval.json.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RUN_DIR", description = "A run directory written by train.")
@@ -39,32 +46,45 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        TrainConfig config;
+        RunConfig config;
         IdxDataset.Splits splits;
+        MethodSpec<?> spec;
         try {
-            config = Checkpoint.config(dir);
+            config = RunConfig.fromJson(Checkpoint.config(dir));
+            spec = Methods.get(config.method);
             if (probeEpochs != null) {
-                config.probeEpochs = probeEpochs;
+                io.github.selfsup4j.method.Check.atLeast("--probe-epochs", probeEpochs, 1);
+                config.options.probeEpochs = probeEpochs;
             }
-            splits = Datasets.load(config.data, config.limit);
-        } catch (IOException | DataFormatError e) {
+            splits = Datasets.load(config.options.data, config.options.limit);
+        } catch (IOException | DataFormatError | IllegalArgumentException e) {
             System.err.println("selfsup4j eval: " + e.getMessage());
             return 2;
         }
-        try (TrainingRun run = new TrainingRun(config, dir, splits.train())) {
-            run.restore();
+        SslOptions o = config.options;
+        ImageDataset train = splits.train();
+        ImageDataset queries = splits.test();
+        if (o.validation > 0) {
+            ImageDataset[] parts = train.holdOut(o.validation, o.seed);
+            train = parts[0];
+            queries = parts[1];
+        }
+        SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()), 0, 1);
+        try (SslMethod job = spec.create(setup, config.methodOptions(spec))) {
+            TrainingState state = new TrainingState(o.epochs, job.batchesPerEpoch());
+            Checkpoint.read(dir, List.of(state, new MetricsHistory(), new MemoryListener(),
+                    Stateful.of(job)));
             System.out.printf("evaluating %s (%s, %d of %d epochs trained)%n", dir,
-                    config.method, run.epoch(), config.epochs);
-            Evaluation.Report r = Evaluation.run(run.method().encoder(), config, splits.train(),
-                    splits.test(), !noBaselines, run.manager(), System.out);
+                    config.method, state.epoch(), o.epochs);
+            Evaluation.Report r = job.evaluate(train, queries, !noBaselines, System.out);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", config.method);
-            m.put("epochs_completed", run.epoch());
+            m.put("epochs_completed", state.epoch());
+            m.put("scored_on", o.validation > 0 ? "validation" : "test");
             m.putAll(r.toMap());
             m.put("eval_seconds", r.seconds());
             m.put("wall_seconds", (System.nanoTime() - start) / 1e9);
-            String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(m);
+            String json = RunConfig.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
             Files.writeString(dir.resolve("eval.json"), json);
             System.out.println(json);
             return 0;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "selfsup4j 0.1.0",
         description = "Self-supervised, metric and adversarial learning on DJL.",
-        subcommands = {TrainCommand.class, EvalCommand.class, LossCommand.class, BenchCommand.class,
+        subcommands = {EvalCommand.class, LossCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -23,11 +23,49 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args));
     }
 
-    /** The configured command line (also used by tests). */
-    public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+    /** Runs the command line; returns the exit status (tests call this). */
+    public static int run(String... args) {
+        return commandLine(args).execute(args);
+    }
+
+    /**
+     * The configured command line for these arguments ({@code train} gets the options of the
+     * method they name). Bad options give one line naming the option and value, exit code 2.
+     */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("train", TrainCommand.commandLine(trainArgs(args)));
+        cl.setParameterExceptionHandler(Main::badParameters);
+        return cl;
+    }
+
+    private static String[] trainArgs(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("train")) {
+                return java.util.Arrays.copyOfRange(args, i + 1, args.length);
+            }
+            if (!args[i].startsWith("-")) {
+                break;
+            }
+        }
+        return new String[0];
+    }
+
+    private static int badParameters(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String message = e.getMessage();
+        if (cmd.getCommand() instanceof TrainCommand) {
+            String unknown = ((TrainCommand) cmd.getCommand()).unknownMethodError();
+            if (unknown != null) {
+                message = unknown;
+            }
+        }
+        cmd.getErr().println(cmd.getCommandName().equals("selfsup4j") ? "selfsup4j: " + message
+                : "selfsup4j " + cmd.getCommandName() + ": " + message
+                        + " (see selfsup4j " + cmd.getCommandName() + " --help)");
+        return 2;
     }
 }

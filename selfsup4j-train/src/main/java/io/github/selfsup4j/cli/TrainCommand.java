@@ -1,33 +1,59 @@
 package io.github.selfsup4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.selfsup4j.augment.ViewBatch;
 import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
-import io.github.selfsup4j.data.ImageDataset;
 import io.github.selfsup4j.data.IdxDataset;
+import io.github.selfsup4j.data.ImageDataset;
+import io.github.selfsup4j.data.Normalization;
+import io.github.selfsup4j.distributed.Collective;
+import io.github.selfsup4j.engine.Checkpoint;
+import io.github.selfsup4j.engine.NonFiniteException;
+import io.github.selfsup4j.engine.Stateful;
+import io.github.selfsup4j.engine.TrainingEngine;
+import io.github.selfsup4j.engine.TrainingListener;
+import io.github.selfsup4j.engine.listener.CheckpointListener;
+import io.github.selfsup4j.engine.listener.EpochSummaryListener;
+import io.github.selfsup4j.engine.listener.MemoryListener;
+import io.github.selfsup4j.engine.listener.MetricsHistory;
+import io.github.selfsup4j.engine.listener.NonFiniteListener;
+import io.github.selfsup4j.engine.listener.ProgressListener;
 import io.github.selfsup4j.eval.Evaluation;
+import io.github.selfsup4j.method.MethodOptions;
+import io.github.selfsup4j.method.MethodSpec;
+import io.github.selfsup4j.method.SslMethod;
+import io.github.selfsup4j.method.SslOptions;
+import io.github.selfsup4j.method.SslSetup;
 import io.github.selfsup4j.model.Encoders;
-import io.github.selfsup4j.report.Checkpoint;
+import io.github.selfsup4j.optim.Schedule;
 import io.github.selfsup4j.report.Plots;
-import io.github.selfsup4j.train.TrainConfig;
-import io.github.selfsup4j.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** {@code selfsup4j train}: self-supervised training on images, then evaluation. */
+/**
+ * {@code selfsup4j train}: self-supervised training on images, then evaluation. The options of
+ * the chosen method are added to the command when it is built ({@link #commandLine}), so each
+ * option is declared once, in its method's class.
+ */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
@@ -36,106 +62,26 @@ import picocli.CommandLine.Option;
             "Learn an image encoder without labels (Fashion-MNIST by default), then report kNN and"
                     + " linear-probe accuracy beside the baselines.",
             "Writes runs/<time>-<method>/ with metrics.json, loss.png, embedding.png and a"
-                    + " resumable checkpoint."
+                    + " resumable checkpoint. `train --method M --help` lists M's own options."
         })
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--method", description = "simclr (default), moco, hcl, barlow-twins, vicreg")
-    String method = "simclr";
+    /** Options that a resumed run may change; any other given with --resume must match. */
+    static final Set<String> RESUMABLE = Set.of("--epochs", "--lr", "--threads",
+            "--augment-threads", "--no-progress", "--no-baselines", "--probe-epochs",
+            "--eval-batch", "--resume", "--runs-dir");
 
-    @Option(names = "--epochs", description = "Training epochs (default 12).")
-    Integer epochs;
-
-    @Option(names = "--batch-size", description = "Images per batch (default 256).")
-    Integer batchSize;
-
-    @Option(names = "--lr", description = "Peak learning rate (default 2e-3 for adam).")
-    Double lr;
-
-    @Option(names = "--optimizer", description = "adam (default), lars or sgd.")
-    String optimizer;
-
-    @Option(names = "--weight-decay", description = "Weight decay (default 1e-6).")
-    Double weightDecay;
-
-    @Option(names = "--warmup-epochs", description = "Linear warm-up, in epochs (default 0.5).")
-    Double warmupEpochs;
-
-    @Option(names = "--temperature", description = "Temperature (simclr, hcl 0.5; moco 0.2).")
-    Double temperature;
-
-    @Option(names = "--pairs-per-sample", description = "View pairs per image (simclr only).")
-    Integer pairsPerSample;
-
-    @Option(names = "--tau-plus", description = "HCL's class prior τ⁺ (default 0.1).")
-    Double tauPlus;
-
-    @Option(names = "--beta", description = "HCL's hardness β (default 1.0).")
-    Double beta;
-
-    @Option(names = "--estimator", description = "HCL's estimator: hard (default) or easy.")
-    String estimator;
-
-    @Option(names = "--lambda", description = "Barlow Twins' off-diagonal weight (0.0051).")
-    Double lambda;
-
-    @Option(names = "--sim-coeff", description = "VICReg invariance weight (25).")
-    Double simCoeff;
-
-    @Option(names = "--std-coeff", description = "VICReg variance weight (25).")
-    Double stdCoeff;
-
-    @Option(names = "--cov-coeff", description = "VICReg covariance weight (1).")
-    Double covCoeff;
-
-    @Option(names = "--queue-size", description = "MoCo's queue of negatives (4096).")
-    Integer queueSize;
-
-    @Option(names = "--moco-momentum", description = "MoCo's key-encoder momentum (0.99).")
-    Double mocoMomentum;
-
-    @Option(names = "--encoder", description = "small-cnn (default) or resnet18.")
-    String encoder;
-
-    @Option(names = "--width", description = "Small CNN's first-layer channels (32).")
-    Integer width;
-
-    @Option(names = "--pool-grid", description = "Small CNN's output pooling grid side: 4·width·g²"
-            + " features (2; 1 = global average pooling).")
-    Integer poolGrid;
-
-    @Option(names = "--projection-dim", description = "Projection head output size.")
-    Integer projectionDim;
-
-    @Option(names = "--crop-min-scale", description = "Smallest random crop, area fraction (0.4).")
-    Double cropMinScale;
-
-    @Option(names = "--seed", description = "Seed of every random choice (42).")
-    Long seed;
-
-    @Option(names = "--data", description = "A directory with the four IDX files (MNIST format),"
-            + " or an image folder (train/<class>/*.png|jpg, test/<class>/...; greyscale,"
-            + " resized to 28×28), instead of the embedded Fashion-MNIST.")
-    String data;
-
-    @Option(names = "--limit", description = "Use only the first N images of each split.")
-    Integer limit;
-
-    @Option(names = "--probe-epochs", description = "Linear-probe epochs (20).")
-    Integer probeEpochs;
-
-    @Option(names = "--augment-threads", description = "Background augmentation threads (1).")
-    Integer augmentThreads;
-
-    @Option(names = "--threads", description = "PyTorch compute threads (default: the engine's;"
-            + " 1 makes a run, and its resumption, repeat bit for bit).")
-    Integer threads;
+    @Option(names = "--method", description = "The method: ${COMPLETION-CANDIDATES}"
+            + " (default ${DEFAULT-VALUE}).", completionCandidates = MethodNames.class)
+    String method;
 
     @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
     Path runsDir = Path.of("runs");
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR",
-            description = "Continue the run in RUN_DIR from its checkpoint (--epochs may extend it).")
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
+            + " RUN_DIR from its checkpoint. --epochs may extend it (the learning rate goes on"
+            + " from where it was and decays to 0 at the new end), --lr lowers or raises the rest"
+            + " of its schedule; other options must match the run's.")
     Path resume;
 
     @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
@@ -144,54 +90,337 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
     boolean noBaselines;
 
+    @Mixin
+    SslOptions shared;
+
+    private MethodSpec<?> spec;
+    private MethodOptions methodOptions;
+    private CommandLine self;
+    private String unknownMethod;
+
+    /** The names of the registered methods, for the help. */
+    static final class MethodNames extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        MethodNames() {
+            super(Methods.names());
+        }
+    }
+
+    /**
+     * The {@code train} command for these arguments: with the options of the method they name
+     * (or of the resumed run's method, or the default).
+     */
+    static CommandLine commandLine(String... args) {
+        String name = methodOf(args);
+        TrainCommand t = new TrainCommand();
+        MethodSpec<?> spec = Methods.find(name);
+        if (spec == null) {
+            t.unknownMethod = name;
+            spec = Methods.find(Methods.names().get(0));
+        }
+        t.spec = spec;
+        t.method = spec.name();
+        t.shared = spec.defaults();
+        t.methodOptions = spec.options().get();
+        CommandLine cl = new CommandLine(t);
+        cl.addMixin("method", t.methodOptions);
+        t.self = cl;
+        return cl;
+    }
+
+    /** The method the arguments name: --method, else the resumed run's, else the default. */
+    private static String methodOf(String[] args) {
+        String resumeDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--method") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (a.startsWith("--method=")) {
+                return a.substring("--method=".length());
+            }
+            if (a.equals("--resume") && i + 1 < args.length) {
+                resumeDir = args[i + 1];
+            } else if (a.startsWith("--resume=")) {
+                resumeDir = a.substring("--resume=".length());
+            }
+        }
+        if (resumeDir != null) {
+            try {
+                return RunConfig.fromJson(Checkpoint.config(Path.of(resumeDir))).method;
+            } catch (IOException | RuntimeException e) {
+                // reported by call(), which reads the checkpoint again
+            }
+        }
+        return Methods.names().get(0);
+    }
+
+    /** The error for an unknown --method, or null. */
+    String unknownMethodError() {
+        return unknownMethod == null ? null : "--method " + unknownMethod + ": must be one of "
+                + String.join(", ", Methods.names());
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         long start = System.nanoTime();
-        TrainConfig config;
+        RunConfig config;
         Path dir;
         try {
+            if (unknownMethod != null) {
+                throw new IllegalArgumentException(unknownMethodError());
+            }
             if (resume != null) {
                 dir = resume;
-                config = Checkpoint.config(dir);
-                set(epochs, v -> config.epochs = v);
+                config = RunConfig.fromJson(Checkpoint.config(dir));
+                checkResumeConflicts(config);
             } else {
-                config = TrainConfig.defaults(method);
-                applyOverrides(config);
-                config.validate();
-                dir = newRunDir(runsDir, config.method);
+                shared.validate();
+                methodOptions.validate();
+                if (shared.data != null) {
+                    shared.data = Path.of(shared.data).toAbsolutePath().toString();
+                }
+                config = RunConfig.of(spec, shared, methodOptions);
+                dir = newRunDir(runsDir, spec.name());
             }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
             return 2;
         }
+        SslOptions o = config.options;
         IdxDataset.Splits splits;
         try {
-            splits = Datasets.load(config.data, config.limit);
+            splits = Datasets.load(o.data, o.limit);
         } catch (DataFormatError e) {
             System.err.println("selfsup4j train: " + e.getMessage());
             return 2;
         }
-        try (TrainingRun run = new TrainingRun(config, dir, splits.train())) {
+        ImageDataset train = splits.train();
+        ImageDataset queries = splits.test();
+        String scoredOn = "test";
+        if (o.validation > 0) {
+            try {
+                ImageDataset[] parts = train.holdOut(o.validation, o.seed);
+                train = parts[0];
+                queries = parts[1];
+                scoredOn = "validation";
+            } catch (IllegalArgumentException e) {
+                System.err.println("selfsup4j train: " + e.getMessage());
+                return 2;
+            }
+        }
+        if (o.threads > 0) {
+            io.github.selfsup4j.engine.ComputeThreads.set(o.threads);
+        }
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+        MethodSpec<?> ms = Methods.get(config.method);
+        SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()), 0, 1);
+        SslMethod job;
+        try {
+            job = ms.create(setup, config.methodOptions(ms));
+        } catch (IllegalArgumentException e) {
+            System.err.println("selfsup4j train: " + e.getMessage());
+            return 2;
+        }
+        try (job) {
+            Run run = new Run(job, config, dir, out, !noProgress && System.console() != null);
             if (resume != null) {
-                run.restore();
-                out.printf("resuming %s at epoch %d of %d%n", dir, run.epoch(), config.epochs);
+                run.checkpoints.restore();
+                run.applyResumeChanges(given("--epochs"), given("--lr") ? shared.lr : null);
+                out.printf("resuming %s at epoch %d of %d%n", dir, run.engine.state().epoch(),
+                        o.epochs);
             } else {
+                config.schedule = new ArrayList<>(job.schedule().segments());
                 Files.createDirectories(dir);
             }
-            out.printf("SelfSup4J train: %s on %s (%d train / %d test images), %s%s,"
+            out.printf("SelfSup4J train: %s on %s (%d train / %d %s images), %s%s,"
                             + " %d epochs of %d batches of %d, %s lr %.2g, seed %d, device %s%n",
-                    config.method, config.data == null ? "Fashion-MNIST" : config.data,
-                    splits.train().size(), splits.test().size(), config.encoder,
-                    config.encoder.equals("small-cnn") ? " width " + config.width + ", "
-                            + Encoders.featureDim(Encoders.Architecture.SMALL_CNN, config.width,
-                                    config.poolGrid) + " features" : "",
-                    config.epochs, run.stepsPerEpoch(), config.batchSize, config.optimizer,
-                    config.lr, config.seed, run.manager().getDevice());
+                    config.method, o.data == null ? "Fashion-MNIST" : o.data, train.size(),
+                    queries.size(), scoredOn, o.encoder.cliName(),
+                    o.encoder == Encoders.Architecture.SMALL_CNN ? " width " + o.width + ", "
+                            + Encoders.featureDim(o.encoder, o.width, o.poolGrid) + " features"
+                            : "", o.epochs, job.batchesPerEpoch(), o.batchSize,
+                    o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
+                    job.manager().getDevice());
             out.printf("run directory: %s%n", dir);
+            TrainingEngine.Outcome outcome = run.fitWithStopHook();
+            if (outcome == TrainingEngine.Outcome.STOPPED) {
+                out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
+                        run.engine.state().epoch() + 1, run.engine.state().nextBatch(),
+                        job.batchesPerEpoch(), dir);
+                return 130;
+            }
+            if (outcome == TrainingEngine.Outcome.FAILED) {
+                return run.reportFailure((System.nanoTime() - start) / 1e9);
+            }
+            out.printf("evaluating (frozen encoder, training images as memory, %s images as"
+                    + " queries)...%n", scoredOn);
+            Evaluation.Report report = job.evaluate(train, queries, !noBaselines, out);
+            run.writeResults(report, queries, scoredOn, null,
+                    (System.nanoTime() - start) / 1e9);
+            out.printf("%nresult (%s, %d epochs, %s split): kNN top-1 k=20 %.4f, k=200 %.4f,"
+                            + " linear probe %.4f%n", config.method, o.epochs, scoredOn,
+                    report.encoder().knnK20(), report.encoder().knnK200(),
+                    report.encoder().linearProbe());
+            if (report.rawPixels() != null) {
+                out.printf("baselines: raw pixels kNN k=20 %.4f; random encoder kNN k=20 %.4f,"
+                                + " linear probe %.4f%n", report.rawPixels().knnK20(),
+                        report.randomEncoder().knnK20(), report.randomEncoder().linearProbe());
+            }
+            out.printf("images/s %.0f, wall %.0f s; wrote %s%n",
+                    run.engine.state().imagesPerSecond(), (System.nanoTime() - start) / 1e9,
+                    dir.resolve("metrics.json"));
+            return 0;
+        }
+    }
+
+    private boolean given(String option) {
+        return self.getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * With --resume, every option given on the command line that a resumed run may not change
+     * must equal the run's value; the message names each one that does not.
+     */
+    private void checkResumeConflicts(RunConfig config) throws IOException {
+        MethodSpec<?> runSpec = Methods.get(config.method);
+        TrainCommand saved = new TrainCommand();
+        saved.method = config.method;
+        saved.shared = config.options;
+        saved.methodOptions = config.methodOptions(runSpec);
+        CommandLine savedLine = new CommandLine(saved);
+        savedLine.addMixin("method", saved.methodOptions);
+        List<String> conflicts = new ArrayList<>();
+        for (OptionSpec given : self.getParseResult().matchedOptions()) {
+            String name = given.longestName();
+            if (RESUMABLE.contains(name)) {
+                continue;
+            }
+            OptionSpec was = savedLine.getCommandSpec().findOption(name);
+            Object value = given.getValue();
+            Object before = was == null ? null : was.getValue();
+            if (!Objects.equals(value, before)) {
+                conflicts.add(name + " " + value + " (the run has " + before + ")");
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new IllegalArgumentException("--resume " + resume + ": "
+                    + String.join(", ", conflicts) + " differ from the run; a resumed run keeps"
+                    + " its configuration (only --epochs, --lr, --threads, --augment-threads,"
+                    + " --probe-epochs, --eval-batch, --no-progress, --no-baselines may change)");
+        }
+        if (given("--epochs")) {
+            io.github.selfsup4j.method.Check.atLeast("--epochs", shared.epochs, 1);
+        }
+        if (given("--lr")) {
+            io.github.selfsup4j.method.Check.positive("--lr", shared.lr);
+        }
+        if (given("--threads")) {
+            io.github.selfsup4j.method.Check.atLeast("--threads", shared.threads, 0);
+            config.options.threads = shared.threads;
+        }
+        if (given("--augment-threads")) {
+            io.github.selfsup4j.method.Check.atLeast("--augment-threads", shared.augmentThreads,
+                    1);
+            config.options.augmentThreads = shared.augmentThreads;
+        }
+        if (given("--probe-epochs")) {
+            io.github.selfsup4j.method.Check.atLeast("--probe-epochs", shared.probeEpochs, 1);
+            config.options.probeEpochs = shared.probeEpochs;
+        }
+        if (given("--eval-batch")) {
+            io.github.selfsup4j.method.Check.atLeast("--eval-batch", shared.evalBatch, 1);
+            config.options.evalBatch = shared.evalBatch;
+        }
+    }
+
+    /** A job with its engine and listeners, and the run's files. */
+    private final class Run {
+        final SslMethod job;
+        final RunConfig config;
+        final Path dir;
+        final PrintStream out;
+        final MetricsHistory history = new MetricsHistory();
+        final MemoryListener memory = new MemoryListener();
+        final NonFiniteListener nonFinite = new NonFiniteListener(1);
+        final CheckpointListener checkpoints;
+        final TrainingEngine<ViewBatch> engine;
+
+        Run(SslMethod job, RunConfig config, Path dir, PrintStream out, boolean progress) {
+            this.job = job;
+            this.config = config;
+            this.dir = dir;
+            this.out = out;
+            Collective single = Collective.single();
+            this.checkpoints = new CheckpointListener(dir, config::toJson, List.of(
+                    new EngineProgress(), history, memory, Stateful.of(job)), single);
+            List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
+                    nonFinite, checkpoints));
+            if (progress) {
+                listeners.add(new ProgressListener(System.err));
+            }
+            listeners.add(new EpochSummaryListener(out, history, memory));
+            this.engine = TrainingEngine.builder(job).setEpochs(config.options.epochs)
+                    .optCollective(single)
+                    .optListeners(listeners.toArray(new TrainingListener[0]))
+                    .build();
+        }
+
+        /** The engine's progress as a checkpoint part (the engine is built after its parts). */
+        private final class EngineProgress implements Stateful {
+            @Override
+            public String stateName() {
+                return "progress";
+            }
+
+            @Override
+            public void save(java.io.DataOutputStream o) throws IOException {
+                engine.state().save(o);
+            }
+
+            @Override
+            public void load(java.io.DataInputStream i) throws IOException {
+                engine.state().load(i);
+            }
+        }
+
+        /** Applies what a resume changes: more or fewer epochs, a new peak learning rate. */
+        void applyResumeChanges(boolean epochsGiven, Double newLr) {
+            Schedule s = new Schedule(Math.round(config.options.warmupEpochs
+                    * job.batchesPerEpoch()), 0.0, config.schedule);
+            long step = engine.state().step();
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("at_step", step);
+            if (epochsGiven && shared.epochs != config.options.epochs) {
+                change.put("epochs", List.of(config.options.epochs, shared.epochs));
+                config.options.epochs = shared.epochs;
+            }
+            if (newLr != null && newLr != s.peakLr()) {
+                change.put("peak_lr", List.of(s.peakLr(), newLr));
+                config.options.lr = newLr;
+            }
+            if (change.size() > 1) {
+                double peak = newLr != null ? newLr : s.peakLr();
+                s = s.resumedAt(step, (long) config.options.epochs * job.batchesPerEpoch(),
+                        peak);
+                config.schedule = new ArrayList<>(s.segments());
+                config.resumes.add(change);
+                if (s.lr(step) < 0.01 * peak && newLr == null) {
+                    out.printf("note: the run's learning rate has decayed to %.2g; the added"
+                            + " epochs continue from there (give --lr to raise it)%n",
+                            s.lr(step));
+                }
+            }
+            job.setSchedule(s);
+            engine.state().setEpochs(config.options.epochs);
+        }
+
+        TrainingEngine.Outcome fitWithStopHook() {
             CountDownLatch saved = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
-                run.requestStop();
+                engine.requestStop();
                 try {
                     saved.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -199,99 +428,76 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }, "selfsup4j-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            boolean finished;
+            TrainingEngine.Outcome outcome;
             try {
-                finished = run.train(!noProgress && System.console() != null, out);
+                outcome = engine.fit();
             } finally {
                 saved.countDown();
-            }
-            if (!finished) {
-                return 130;
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
-                return 130; // shutting down
+                return TrainingEngine.Outcome.STOPPED; // shutting down
             }
-            out.println("evaluating (frozen encoder, train split as memory, test split as"
-                    + " queries)...");
-            Evaluation.Report report = Evaluation.run(run.method().encoder(), config,
-                    splits.train(), splits.test(), !noBaselines, run.manager(), out);
-            writeResults(dir, run, report, config, splits.test(),
-                    (System.nanoTime() - start) / 1e9);
-            out.printf("%nresult (%s, %d epochs): kNN top-1 k=20 %.4f, k=200 %.4f, linear probe"
-                            + " %.4f%n", config.method, config.epochs, report.encoder().knnK20(),
-                    report.encoder().knnK200(), report.encoder().linearProbe());
-            if (report.rawPixels() != null) {
-                out.printf("baselines: raw pixels kNN k=20 %.4f; random encoder kNN k=20 %.4f,"
-                                + " linear probe %.4f%n", report.rawPixels().knnK20(),
-                        report.randomEncoder().knnK20(), report.randomEncoder().linearProbe());
-            }
-            out.printf("images/s %.0f, wall %.0f s; wrote %s%n", run.imagesPerSecond(),
-                    (System.nanoTime() - start) / 1e9, dir.resolve("metrics.json"));
-            return 0;
+            return outcome;
         }
-    }
 
-    static void writeResults(Path dir, TrainingRun run, Evaluation.Report report,
-            TrainConfig config, ImageDataset test, double wallSeconds) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", config.method);
-        m.put("hyperparameters", config);
-        m.put("seed", config.seed);
-        m.put("epochs_completed", run.epoch());
-        m.put("epoch_loss", run.epochLoss());
-        m.putAll(report.toMap());
-        m.put("images_per_second", run.imagesPerSecond());
-        m.put("nonfinite_gradient_retries", run.nonFiniteRetries());
-        m.put("train_seconds", run.trainSeconds());
-        m.put("eval_seconds", report.seconds());
-        m.put("wall_seconds", wallSeconds);
-        m.put("rss_bytes_per_epoch", run.rssPerEpoch());
-        m.put("device", run.manager().getDevice().toString());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve("metrics.json").toFile(), m);
-        Plots.loss(dir.resolve("loss.png"), config.method + " loss", run.stepLoss(),
-                run.stepsPerEpoch(), run.epochLoss());
-        Plots.embedding(dir.resolve("embedding.png"), config.method
-                        + " test embeddings (PCA of encoder features)", report.testFeatures(),
-                test.labels(), test.classes(), 4000);
-    }
+        /** Writes metrics.json with the failure and says how to resume; exit code 1. */
+        int reportFailure(double wall) throws IOException {
+            NonFiniteException e = engine.failure();
+            double suggested = job.schedule().peakLr() / 4;
+            Map<String, Object> failure = new LinkedHashMap<>();
+            failure.put("what", e.what());
+            failure.put("value", String.valueOf(e.value()));
+            failure.put("epoch", engine.state().epoch() + 1);
+            failure.put("batch", engine.state().nextBatch() + 1);
+            failure.put("step", engine.state().step() + 1);
+            failure.put("learning_rate", job.learningRate());
+            failure.put("suggested_lr", suggested);
+            writeResults(null, null, null, failure, wall);
+            System.err.printf("selfsup4j train: %s at epoch %d, batch %d (step %d); the last good"
+                            + " state is saved: resume with a lower learning rate, e.g."
+                            + " bin/selfsup4j train --resume %s --lr %.2g%n", e.getMessage(),
+                    engine.state().epoch() + 1, engine.state().nextBatch() + 1,
+                    engine.state().step() + 1, dir, suggested);
+            return 1;
+        }
 
-    private void applyOverrides(TrainConfig c) {
-        set(epochs, v -> c.epochs = v);
-        set(batchSize, v -> c.batchSize = v);
-        set(lr, v -> c.lr = v);
-        set(optimizer, v -> c.optimizer = v);
-        set(weightDecay, v -> c.weightDecay = v);
-        set(warmupEpochs, v -> c.warmupEpochs = v);
-        set(temperature, v -> c.temperature = v);
-        set(pairsPerSample, v -> c.pairsPerSample = v);
-        set(tauPlus, v -> c.tauPlus = v);
-        set(beta, v -> c.beta = v);
-        set(estimator, v -> c.estimator = v);
-        set(lambda, v -> c.lambda = v);
-        set(simCoeff, v -> c.simCoeff = v);
-        set(stdCoeff, v -> c.stdCoeff = v);
-        set(covCoeff, v -> c.covCoeff = v);
-        set(queueSize, v -> c.queueSize = v);
-        set(mocoMomentum, v -> c.mocoMomentum = v);
-        set(encoder, v -> c.encoder = v);
-        set(width, v -> c.width = v);
-        set(poolGrid, v -> c.poolGrid = v);
-        set(projectionDim, v -> c.projectionDim = v);
-        set(cropMinScale, v -> c.cropMinScale = v);
-        set(seed, v -> c.seed = v);
-        set(data, v -> c.data = Path.of(v).toAbsolutePath().toString());
-        set(limit, v -> c.limit = v);
-        set(probeEpochs, v -> c.probeEpochs = v);
-        set(augmentThreads, v -> c.augmentThreads = v);
-        set(threads, v -> c.threads = v);
-    }
-
-    private static <T> void set(T value, Consumer<T> setter) {
-        if (value != null) {
-            setter.accept(value);
+        void writeResults(Evaluation.Report report, ImageDataset queries, String scoredOn,
+                Map<String, Object> failure, double wallSeconds) throws IOException {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", config.method);
+            m.put("hyperparameters", config.hyperparameters());
+            m.put("seed", config.options.seed);
+            m.put("world_size", 1);
+            m.put("epochs_completed", engine.state().epoch());
+            m.put("epoch_loss", history.epochLoss());
+            if (failure != null) {
+                m.put("failure", failure);
+            }
+            if (report != null) {
+                m.put("scored_on", scoredOn);
+                m.putAll(report.toMap());
+                m.put("eval_seconds", report.seconds());
+            }
+            m.put("images_per_second", engine.state().imagesPerSecond());
+            m.put("nonfinite_gradient_retries", nonFinite.repeated());
+            m.put("train_seconds", engine.state().trainSeconds());
+            m.put("wall_seconds", wallSeconds);
+            m.put("rss_bytes_per_epoch", memory.rssPerEpoch());
+            m.put("learning_rate_schedule", config.schedule);
+            m.put("resumes", config.resumes);
+            m.put("step_loss", history.stepLoss());
+            m.put("device", job.manager().getDevice().toString());
+            RunConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(dir.resolve("metrics.json").toFile(), m);
+            Plots.loss(dir.resolve("loss.png"), config.method + " loss", history.stepLoss(),
+                    job.batchesPerEpoch(), history.epochLoss());
+            if (report != null) {
+                Plots.embedding(dir.resolve("embedding.png"), config.method + " " + scoredOn
+                                + " embeddings (PCA of encoder features)", report.testFeatures(),
+                        queries.labels(), queries.classes(), 4000);
+            }
         }
     }
 

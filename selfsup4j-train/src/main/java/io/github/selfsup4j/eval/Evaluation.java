@@ -6,12 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.github.selfsup4j.data.ImageDataset;
-import io.github.selfsup4j.model.Encoders;
-import io.github.selfsup4j.train.TrainConfig;
-import io.github.selfsup4j.train.TrainingRun;
+import io.github.selfsup4j.data.Normalization;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Scores a frozen encoder on the test split: weighted kNN (k = 20, 200) with the train split as
@@ -52,6 +51,16 @@ public final class Evaluation {
         }
     }
 
+    /**
+     * How to evaluate.
+     *
+     * @param seed seed of the probe and of the random encoder
+     * @param probeEpochs linear-probe epochs
+     * @param batch images per forward pass
+     * @param normalization the training images' pixel statistics
+     */
+    public record Settings(long seed, int probeEpochs, int batch, Normalization normalization) {}
+
     /** Scores and the test features they came from. */
     private record Scored(Scores scores, float[][] testFeatures) {}
 
@@ -59,7 +68,8 @@ public final class Evaluation {
      * Evaluates an encoder and the baselines.
      *
      * @param encoder the trained encoder
-     * @param config the run's configuration (architecture, seed, probe epochs)
+     * @param freshEncoder a new, uninitialised encoder of the same architecture (baseline)
+     * @param settings seeds, probe epochs, batch, normalisation
      * @param train the memory / probe-training split
      * @param test the query / probe-test split
      * @param baselines whether to compute the baselines too
@@ -67,10 +77,11 @@ public final class Evaluation {
      * @param log progress lines
      * @return the report
      */
-    public static Report run(Block encoder, TrainConfig config, ImageDataset train,
-            ImageDataset test, boolean baselines, NDManager manager, PrintStream log) {
+    public static Report run(Block encoder, Supplier<Block> freshEncoder, Settings settings,
+            ImageDataset train, ImageDataset test, boolean baselines, NDManager manager,
+            PrintStream log) {
         long start = System.nanoTime();
-        Scored trained = score(encoder, config, train, test, manager, log, "encoder");
+        Scored trained = score(encoder, settings, train, test, manager, log, "encoder");
         Scores pixels = null;
         Scores random = null;
         if (baselines) {
@@ -79,32 +90,32 @@ public final class Evaluation {
                     0.07, manager);
             pixels = new Scores(knn[0], knn[1], null);
             log.printf("  raw pixels: kNN k=20 %.4f, k=200 %.4f%n", knn[0], knn[1]);
-            Engine.getInstance().setRandomSeed((int) config.seed + 1);
-            Block fresh = Encoders.encoder(Encoders.Architecture.parse(config.encoder),
-                    config.width, config.poolGrid);
+            Engine.getInstance().setRandomSeed((int) settings.seed() + 1);
+            Block fresh = freshEncoder.get();
             try (NDManager m = manager.newSubManager()) {
                 fresh.initialize(m, DataType.FLOAT32, new Shape(1, 1, train.height(),
                         train.width()));
-                random = score(fresh, config, train, test, m, log, "random encoder").scores();
+                random = score(fresh, settings, train, test, m, log, "random encoder").scores();
             }
         }
         return new Report(trained.scores(), pixels, random, trained.testFeatures(),
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private static Scored score(Block encoder, TrainConfig config, ImageDataset train,
+    private static Scored score(Block encoder, Settings settings, ImageDataset train,
             ImageDataset test, NDManager manager, PrintStream log, String what) {
         long t0 = System.nanoTime();
-        float[][] ftr = Features.extract(encoder, train, TrainingRun.MEAN, TrainingRun.STD,
-                config.evalBatch, manager);
-        float[][] fte = Features.extract(encoder, test, TrainingRun.MEAN, TrainingRun.STD,
-                config.evalBatch, manager);
+        Normalization n = settings.normalization();
+        float[][] ftr = Features.extract(encoder, train, n.mean(), n.std(), settings.batch(),
+                manager);
+        float[][] fte = Features.extract(encoder, test, n.mean(), n.std(), settings.batch(),
+                manager);
         long t1 = System.nanoTime();
         double[] knn = Knn.accuracy(ftr, train.labels(), fte, test.labels(), train.numClasses(),
                 new int[] {20, 200}, 0.07, manager);
         long t2 = System.nanoTime();
         double probe = LinearProbe.accuracy(ftr, train.labels(), fte, test.labels(),
-                train.numClasses(), config.probeEpochs, config.seed);
+                train.numClasses(), settings.probeEpochs(), settings.seed());
         long t3 = System.nanoTime();
         log.printf("  %s: kNN k=20 %.4f, k=200 %.4f, linear probe %.4f  (features %.1f s, kNN"
                 + " %.1f s, probe %.1f s)%n", what, knn[0], knn[1], probe, (t1 - t0) / 1e9,

@@ -4,77 +4,93 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
+import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NegativeQueue;
+import io.github.selfsup4j.model.MomentumNetwork;
+import io.github.selfsup4j.numerics.Ops;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
+import java.util.SplittableRandom;
+import picocli.CommandLine.Option;
 
 /**
  * MoCo v2 (He et al. 2020; Chen et al. 2020): a query network trained by InfoNCE against keys
- * from a momentum-updated copy and a queue of past keys ({@link NegativeQueue}). The loss is
- * symmetrised over the two views, as in most single-device MoCo recipes: both views serve as
- * queries against the other view's keys, with the queue taken before the batch's keys are
- * enqueued.
+ * from a momentum copy ({@link MomentumNetwork}) and a queue of past keys ({@link
+ * NegativeQueue}). The loss is symmetrised over the two views: both views serve as queries
+ * against the other view's keys, with the queue as it was before the step.
+ *
+ * <p>The batch's keys enter the queue once per optimiser step, after the update ({@link
+ * #afterUpdate}): a step that is repeated (non-finite gradients) or evaluated twice never
+ * enqueues twice, and never sees its own keys as negatives.
  *
  * <p>Shuffling BatchNorm, which MoCo uses across GPUs to stop the key encoder from leaking batch
  * statistics, is emulated on one device as MoCo's CIFAR demo does: keys are computed on a random
  * permutation of the batch in {@code splits} sub-batches, each normalised on its own.
  */
-public final class Moco implements Method {
+public final class Moco extends SslMethod {
+
+    /** MoCo's options: MoCo v2's CIFAR settings. */
+    public static final class Options implements MethodOptions {
+        @Option(names = "--temperature", description = "InfoNCE temperature τ (default"
+                + " ${DEFAULT-VALUE}, MoCo v2's).")
+        public double temperature = 0.2;
+
+        @Option(names = "--queue-size", description = "Negatives in the queue (default"
+                + " ${DEFAULT-VALUE}).")
+        public int queueSize = 4096;
+
+        @Option(names = "--moco-momentum", description = "Key-encoder momentum (default"
+                + " ${DEFAULT-VALUE}).")
+        public double mocoMomentum = 0.99;
+
+        @Option(names = "--moco-splits", description = "Sub-batches of the shuffled key forward"
+                + " (default ${DEFAULT-VALUE}).")
+        public int mocoSplits = 4;
+
+        @Override
+        public void validate() {
+            Check.positive("--temperature", temperature);
+            Check.atLeast("--queue-size", queueSize, 1);
+            Check.inRange("--moco-momentum", mocoMomentum, 0, 1, true);
+            Check.atLeast("--moco-splits", mocoSplits, 1);
+        }
+    }
+
+    /** The registration. */
+    public static final MethodSpec<Options> SPEC = new MethodSpec<>("moco",
+            "MoCo v2: InfoNCE against a momentum encoder's queue", Options.class, Options::new,
+            s -> {}, Moco::new);
 
     private final Block encoder;
     private final SequentialBlock query;
-    private final SequentialBlock key;
+    private final MomentumNetwork key;
     private final InfoNceLoss loss;
     private final NegativeQueue queue;
     private final double momentum;
     private final int splits;
     private final long seed;
-    private long calls;
 
-    /**
-     * Creates MoCo.
-     *
-     * @param encoder the query encoder
-     * @param head the query projection head
-     * @param keyEncoder a second encoder of the same architecture
-     * @param keyHead a second head of the same architecture
-     * @param temperature InfoNCE temperature
-     * @param queueSize negatives in the queue
-     * @param embeddingDim the head's output size
-     * @param momentum the key network's momentum m (θk ← m θk + (1 − m) θq)
-     * @param splits sub-batches of the key forward (shuffled BatchNorm)
-     * @param seed seed of the queue's initial keys and of the key shuffles
-     * @param manager where parameters live
-     * @param input the shape of one batch of one view
-     */
-    public Moco(Block encoder, Block head, Block keyEncoder, Block keyHead, double temperature,
-            int queueSize, int embeddingDim, double momentum, int splits, long seed,
-            NDManager manager, Shape input) {
-        this.encoder = encoder;
-        this.query = new SequentialBlock().add(encoder).add(head);
-        this.key = new SequentialBlock().add(keyEncoder).add(keyHead);
-        this.momentum = momentum;
-        this.splits = splits;
-        this.seed = seed;
-        query.initialize(manager, DataType.FLOAT32, input);
-        key.initialize(manager, DataType.FLOAT32, input);
-        for (Pair<String, Parameter> p : key.getParameters()) {
-            p.getValue().getArray().setRequiresGradient(false);
-        }
-        copyQueryToKey(1.0, manager);
-        this.queue = new NegativeQueue(manager, queueSize, embeddingDim, seed);
-        this.loss = InfoNceLoss.builder().optTemperature(temperature).build();
+    private Moco(SslSetup setup, Options o) {
+        super(setup, twoViews(setup, 1));
+        SslOptions s = setup.options();
+        this.encoder = newEncoder(s);
+        this.query = new SequentialBlock().add(encoder).add(newProjectionHead(s));
+        this.momentum = o.mocoMomentum;
+        this.splits = o.mocoSplits;
+        this.seed = s.seed;
+        initialize(query);
+        this.key = new MomentumNetwork(query,
+                new SequentialBlock().add(newEncoder(s)).add(newProjectionHead(s)), manager,
+                new ai.djl.ndarray.types.Shape(s.batchSize, 1, setup.train().height(),
+                        setup.train().width()));
+        this.queue = new NegativeQueue(manager, o.queueSize, s.projectionDim, s.seed);
+        this.loss = InfoNceLoss.builder().optTemperature(o.temperature).optName("moco").build();
     }
 
     @Override
@@ -93,40 +109,27 @@ public final class Moco implements Method {
     }
 
     @Override
-    public Map<String, Parameter> trainableParameters() {
-        return Networks.trainable(query);
-    }
-
-    @Override
-    public NDArray loss(ParameterStore ps, NDArray viewA, NDArray viewB) {
+    protected NDArray loss(ParameterStore ps, List<NDArray> views, StepContext ctx) {
+        NDArray viewA = views.get(0);
+        NDArray viewB = views.get(1);
         long n = viewA.getShape().get(0);
         NDArray q = query.forward(ps, new NDList(NDArrays.concat(new NDList(viewA, viewB), 0)),
                 true).singletonOrThrow();
-        NDArray kA = keys(ps, viewA);
-        NDArray kB = keys(ps, viewB);
+        // the shuffles are seeded by the global step, so a repeated step shuffles alike
+        NDArray kA = keys(ps, viewA, ctx.step() * 2);
+        NDArray kB = keys(ps, viewB, ctx.step() * 2 + 1);
         NDArray negatives = queue.negatives(viewA.getManager());
         NDArray l1 = loss.apply(q.get("0:" + n), kB, negatives);
         NDArray l2 = loss.apply(q.get(n + ":"), kA, negatives);
-        queue.enqueue(kB);
-        return l1.add(l2).div(viewA.getManager().create(2f));
+        queue.stage(kB);
+        return Ops.scale(l1.add(l2), 0.5);
     }
 
     /** Keys of a batch: shuffled, in sub-batches, unshuffled, detached. */
-    private NDArray keys(ParameterStore ps, NDArray views) {
+    private NDArray keys(ParameterStore ps, NDArray views, long stream) {
         int n = (int) views.getShape().get(0);
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        // seeded per call from a counter the checkpoint keeps, so a resumed run shuffles alike
-        java.util.SplittableRandom shuffle = new java.util.SplittableRandom(
-                seed * 0x9E3779B97F4A7C15L + (calls++));
-        for (int i = n - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = io.github.selfsup4j.data.ShuffleSampler.shuffle(n,
+                new SplittableRandom(seed * 0x9E3779B97F4A7C15L + stream).nextLong());
         int[] inverse = new int[n];
         for (int i = 0; i < n; i++) {
             inverse[perm[i]] = i;
@@ -138,41 +141,32 @@ public final class Moco implements Method {
         long per = (n + parts - 1) / parts;
         for (long s = 0; s < n; s += per) {
             NDArray part = shuffled.get(s + ":" + Math.min(n, s + per));
-            outs.add(key.forward(ps, new NDList(part), true).singletonOrThrow());
+            outs.add(key.target().forward(ps, new NDList(part), true).singletonOrThrow());
         }
         return NDArrays.concat(outs, 0).get(m.create(inverse)).stopGradient();
     }
 
     @Override
-    public void afterStep(NDManager scratch) {
-        copyQueryToKey(1.0 - momentum, scratch);
-    }
-
-    /** θk ← (1 − a) θk + a θq. */
-    private void copyQueryToKey(double a, NDManager scratch) {
-        ai.djl.nn.ParameterList qp = query.getParameters();
-        ai.djl.nn.ParameterList kp = key.getParameters();
-        try (NDManager tmp = scratch.newSubManager()) {
-            for (int i = 0; i < qp.size(); i++) {
-                Parameter q = qp.get(i).getValue();
-                if (!q.requiresGradient()) {
-                    continue; // BatchNorm running statistics stay the key network's own
-                }
-                NDArray qa = q.getArray().duplicate();
-                qa.attach(tmp);
-                kp.get(i).getValue().getArray().muli(1.0 - a).addi(qa.muli(a));
-            }
-        }
+    protected void afterUpdate(StepContext ctx) {
+        key.update(momentum, ctx.manager());
+        queue.commit();
     }
 
     @Override
-    public void save(DataOutputStream out) throws IOException {
-        query.saveParameters(out);
-        key.saveParameters(out);
-        out.writeLong(calls);
+    protected List<Block> otherNetworks() {
+        return List.of(key.target());
+    }
+
+    @Override
+    protected void afterLoad() {
+        key.freezeTarget();
+    }
+
+    @Override
+    protected void saveExtra(DataOutputStream out) throws IOException {
         out.writeInt(queue.pointer());
         float[] q;
-        try (NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager()) {
             q = queue.negatives(m).toFloatArray();
         }
         out.writeInt(q.length);
@@ -182,13 +176,7 @@ public final class Moco implements Method {
     }
 
     @Override
-    public void load(NDManager manager, DataInputStream in) throws IOException {
-        Networks.load(query, manager, in);
-        Networks.load(key, manager, in);
-        for (Pair<String, Parameter> p : key.getParameters()) {
-            p.getValue().getArray().setRequiresGradient(false);
-        }
-        calls = in.readLong();
+    protected void loadExtra(DataInputStream in) throws IOException {
         int pointer = in.readInt();
         float[] q = new float[in.readInt()];
         for (int i = 0; i < q.length; i++) {
@@ -200,5 +188,6 @@ public final class Moco implements Method {
     @Override
     public void close() {
         queue.close();
+        super.close();
     }
 }

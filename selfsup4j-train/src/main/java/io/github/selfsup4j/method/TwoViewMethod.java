@@ -3,28 +3,20 @@ package io.github.selfsup4j.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
+import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.loss.SelfSupLoss;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Methods that pass both views through one network (encoder, then projection head) and apply a
- * two-view loss from the library: SimCLR ({@code nt-xent}), HCL ({@code hcl}), Barlow Twins and
- * VICReg. Both views go through the network as one batch, so BatchNorm sees all 2·N·P views.
+ * two-view loss from the library: SimCLR, HCL, Barlow Twins, VICReg. Both views go through the
+ * network as one batch, so BatchNorm sees all 2·N·P views.
  */
-public final class TwoViewMethod implements Method {
+public class TwoViewMethod extends SslMethod {
 
-    private final String name;
     private final Block encoder;
     private final SequentialBlock network;
     private final SelfSupLoss loss;
@@ -32,25 +24,21 @@ public final class TwoViewMethod implements Method {
     /**
      * Creates the method and initialises its network.
      *
-     * @param name the CLI name
-     * @param encoder the encoder
-     * @param head the projection head
+     * @param setup options, images, normalisation, rank
      * @param loss the library loss applied to the two views' embeddings
-     * @param manager where the parameters live
-     * @param input the shape of one batch of one view
+     * @param pairs view pairs per image
      */
-    public TwoViewMethod(String name, Block encoder, Block head, SelfSupLoss loss,
-            NDManager manager, Shape input) {
-        this.name = name;
-        this.encoder = encoder;
-        this.network = new SequentialBlock().add(encoder).add(head);
+    protected TwoViewMethod(SslSetup setup, SelfSupLoss loss, int pairs) {
+        super(setup, twoViews(setup, pairs));
+        this.encoder = newEncoder(setup.options());
+        this.network = new SequentialBlock().add(encoder).add(newProjectionHead(setup.options()));
         this.loss = loss;
-        network.initialize(manager, DataType.FLOAT32, input);
+        initialize(network);
     }
 
     @Override
     public String name() {
-        return name;
+        return loss.getName();
     }
 
     @Override
@@ -64,25 +52,10 @@ public final class TwoViewMethod implements Method {
     }
 
     @Override
-    public Map<String, Parameter> trainableParameters() {
-        return Networks.trainable(network);
-    }
-
-    @Override
-    public NDArray loss(ParameterStore ps, NDArray viewA, NDArray viewB) {
-        long n = viewA.getShape().get(0);
-        NDArray both = NDArrays.concat(new NDList(viewA, viewB), 0);
+    protected NDArray loss(ParameterStore ps, List<NDArray> views, StepContext ctx) {
+        long n = views.get(0).getShape().get(0);
+        NDArray both = NDArrays.concat(new NDList(views.get(0), views.get(1)), 0);
         NDArray z = network.forward(ps, new NDList(both), true).singletonOrThrow();
         return loss.apply(z.get("0:" + n), z.get(n + ":"));
-    }
-
-    @Override
-    public void save(DataOutputStream out) throws IOException {
-        network.saveParameters(out);
-    }
-
-    @Override
-    public void load(NDManager manager, DataInputStream in) throws IOException {
-        Networks.load(network, manager, in);
     }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
 public abstract class StatefulOptimizer extends Optimizer {
 
     private final NDManager manager;
-    private final Schedule schedule;
+    private Schedule schedule;
     private final Map<String, NDArray[]> state = new LinkedHashMap<>();
     private long step;
 
@@ -36,6 +36,11 @@ public abstract class StatefulOptimizer extends Optimizer {
     protected StatefulOptimizer(NDManager parent, Schedule schedule) {
         super(new NoBuilder());
         this.manager = parent.newSubManager();
+        this.schedule = schedule;
+    }
+
+    /** Replaces the learning-rate schedule (a resumed run that changes its plan). */
+    public void setSchedule(Schedule schedule) {
         this.schedule = schedule;
     }
 

@@ -32,7 +32,7 @@ class TrainCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
+            int code = Main.run(args);
             return new Result(code, out.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8));
         } finally {

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import io.github.selfsup4j.train.TrainConfig;
+import io.github.selfsup4j.method.SslOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,7 +36,7 @@ class EncodersTest {
     @ParameterizedTest(name = "pool grid {0}")
     @ValueSource(ints = {0, 3, 8})
     void aGridThatDoesNotDivideTheMapIsRejected(int grid) {
-        TrainConfig c = TrainConfig.defaults("simclr");
+        SslOptions c = new SslOptions();
         c.poolGrid = grid;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
         assertTrue(e.getMessage().contains("--pool-grid") && e.getMessage().contains("" + grid),

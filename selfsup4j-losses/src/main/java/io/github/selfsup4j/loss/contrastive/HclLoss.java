@@ -79,6 +79,26 @@ public final class HclLoss extends SelfSupLoss implements Gatherable {
         return new Builder();
     }
 
+    /** The temperature τ. */
+    public double temperature() {
+        return temperature;
+    }
+
+    /** The class prior τ⁺. */
+    public double tauPlus() {
+        return tauPlus;
+    }
+
+    /** The hardness β. */
+    public double beta() {
+        return beta;
+    }
+
+    /** The estimator. */
+    public Estimator estimator() {
+        return estimator;
+    }
+
     @Override
     public List<InputSpec> inputs() {
         return List.of(InputSpec.prediction("out_1"), InputSpec.prediction("out_2"));

@@ -30,8 +30,10 @@ import java.util.Map;
  * <p>In MoCo the key and queue come from the momentum encoder and carry no gradient; this
  * function does not detach them, so when called with arrays that require gradients it returns the
  * full mathematical gradient. With an attached {@link NegativeQueue} ({@link
- * Builder#optQueue}), {@link #evaluate} takes the queue's negatives, computes the loss and only
- * then enqueues the batch's keys, so a batch is never its own negative.
+ * Builder#optQueue}), {@link #evaluate} takes the queue's negatives, computes the loss and stages
+ * the batch's keys; {@link NegativeQueue#commit()}, called once after the optimiser step,
+ * enqueues them. Evaluating the loss twice in a step (DJL's {@code Trainer} does, for its
+ * accumulator) therefore enqueues once, and a batch is never its own negative.
  */
 public final class InfoNceLoss extends SelfSupLoss {
 
@@ -76,7 +78,8 @@ public final class InfoNceLoss extends SelfSupLoss {
 
     /**
      * Computes the loss; when no {@code queue} input is given and a {@link NegativeQueue} is
-     * attached, uses the queue's current negatives and then enqueues {@code key}.
+     * attached, uses the queue's current negatives and then stages {@code key}: call {@link
+     * NegativeQueue#commit()} once after the optimiser step to enqueue it.
      */
     @Override
     public LossOutput forward(Map<String, NDArray> in) {
@@ -87,7 +90,7 @@ public final class InfoNceLoss extends SelfSupLoss {
         Map<String, NDArray> withQueue = new LinkedHashMap<>(in);
         withQueue.put("queue", queue.negatives(key != null ? key.getManager() : null));
         LossOutput out = super.forward(withQueue);
-        queue.enqueue(key);
+        queue.stage(key);
         return out;
     }
 

@@ -18,6 +18,12 @@ import java.util.Random;
  * the snapshot is a copy, so the keys of the current batch are never its own negatives. In
  * evaluation mode ({@link #setTraining(boolean)} false) {@code enqueue} does nothing. The queue
  * owns native memory: close it when done.
+ *
+ * <p><b>Once per optimiser step.</b> A loss may be evaluated more than once per step (DJL's
+ * {@code Trainer} evaluates it again for its accumulator; a step with non-finite gradients may be
+ * repeated). Code that computes a loss therefore {@link #stage}s the batch's keys (a later stage
+ * in the same step replaces them) and the training loop calls {@link #commit()} once after the
+ * optimiser step, which enqueues the staged keys.
  */
 public final class NegativeQueue implements AutoCloseable {
 
@@ -28,6 +34,7 @@ public final class NegativeQueue implements AutoCloseable {
     private int pointer;
     private long enqueued;
     private boolean training = true;
+    private NDArray staged;
 
     /**
      * Creates a queue filled with random unit vectors.
@@ -114,6 +121,53 @@ public final class NegativeQueue implements AutoCloseable {
                 written += len;
             }
             enqueued += n;
+        }
+    }
+
+    /**
+     * Holds a batch's keys (a detached copy) until {@link #commit()}, replacing keys staged
+     * earlier in the same step. Does nothing in evaluation mode.
+     *
+     * @param keys the keys (N×D)
+     */
+    public void stage(NDArray keys) {
+        Checks.floating("negative queue", "keys", keys, 2);
+        Checks.columns("negative queue", "keys", keys, "the queue", dim);
+        if (!training) {
+            return;
+        }
+        NDArray copy = keys.stopGradient().toType(DataType.FLOAT32, true);
+        copy.attach(manager);
+        if (staged != null) {
+            staged.close();
+        }
+        staged = copy;
+    }
+
+    /** Whether keys are staged and not yet enqueued. */
+    public boolean hasStaged() {
+        return staged != null;
+    }
+
+    /** Enqueues the staged keys, if any (once per optimiser step). */
+    public void commit() {
+        if (staged == null) {
+            return;
+        }
+        NDArray k = staged;
+        staged = null;
+        try {
+            enqueue(k);
+        } finally {
+            k.close();
+        }
+    }
+
+    /** Drops the staged keys (a step that will not be applied). */
+    public void discardStaged() {
+        if (staged != null) {
+            staged.close();
+            staged = null;
         }
     }
 

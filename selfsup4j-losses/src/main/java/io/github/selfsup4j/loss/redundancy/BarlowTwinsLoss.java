@@ -46,6 +46,11 @@ public final class BarlowTwinsLoss extends SelfSupLoss implements Gatherable {
         return new Builder();
     }
 
+    /** The off-diagonal weight λ. */
+    public double lambda() {
+        return lambda;
+    }
+
     @Override
     public List<InputSpec> inputs() {
         return List.of(InputSpec.prediction("z1"), InputSpec.prediction("z2"));

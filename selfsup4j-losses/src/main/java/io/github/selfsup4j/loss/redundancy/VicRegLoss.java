@@ -53,6 +53,21 @@ public final class VicRegLoss extends SelfSupLoss implements Gatherable {
         return new Builder();
     }
 
+    /** The invariance weight. */
+    public double simCoeff() {
+        return simCoeff;
+    }
+
+    /** The variance weight. */
+    public double stdCoeff() {
+        return stdCoeff;
+    }
+
+    /** The covariance weight. */
+    public double covCoeff() {
+        return covCoeff;
+    }
+
     @Override
     public List<InputSpec> inputs() {
         return List.of(InputSpec.prediction("z_i"), InputSpec.prediction("z_j"));

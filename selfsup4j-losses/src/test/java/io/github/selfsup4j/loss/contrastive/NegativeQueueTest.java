@@ -110,7 +110,8 @@ class NegativeQueueTest {
             float explicit = InfoNceLoss.builder().optTemperature(0.5).build()
                     .apply(q, k, negativesBefore).getFloat();
             assertEquals(explicit, withQueue, 1e-6f, "scored against the queue as it was before");
-            // and the batch's keys are in the queue afterwards, for the next batch
+            // the optimiser step is done: the batch's keys enter the queue, for the next batch
+            queue.commit();
             float[] after = firstColumn(queue.negatives(m));
             assertEquals(0.7f, after[0], 1e-6f);
             assertEquals(-0.3f, after[1], 1e-6f);
@@ -119,6 +120,30 @@ class NegativeQueueTest {
                     .apply(q, k, queue.negatives(m)).getFloat();
             assertTrue(Math.abs(again - withQueue) > 1e-4);
             assertEquals(Ops.MASKED, -1e30);
+        }
+    }
+
+    @Test
+    void aLossEvaluatedTwiceInAStepEnqueuesOnce() {
+        // Regression: the loss used to enqueue inside forward, so DJL's Trainer (which evaluates
+        // the loss again for its accumulator) and a repeated step enqueued the batch twice.
+        try (NDManager m = NDManager.newBaseManager();
+                NegativeQueue queue = new NegativeQueue(m, 8, 2, 3)) {
+            InfoNceLoss loss = InfoNceLoss.builder().optTemperature(0.5).optQueue(queue).build();
+            NDArray q = m.create(new float[] {0.6f, -0.2f, 0.1f, 0.9f}, new Shape(2, 2));
+            NDArray k = m.create(new float[] {0.7f, -0.3f, 0.2f, 0.8f}, new Shape(2, 2));
+            float[] before = queue.negatives(m).toFloatArray();
+            float first = loss.evaluate(new NDList(), new NDList(q, k)).getFloat();
+            float second = loss.evaluate(new NDList(), new NDList(q, k)).getFloat();
+            assertEquals(first, second, 0f, "the second evaluation sees the same queue");
+            assertEquals(0, queue.enqueued(), "nothing enters the queue before the step ends");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before,
+                    queue.negatives(m).toFloatArray(), 0f);
+            queue.commit();
+            assertEquals(2, queue.enqueued(), "one batch of 2 keys, once");
+            queue.commit();
+            assertEquals(2, queue.enqueued(), "a second commit has nothing to enqueue");
+            assertFalse(queue.hasStaged());
         }
     }
 }
