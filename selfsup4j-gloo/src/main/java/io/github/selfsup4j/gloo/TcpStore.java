@@ -82,6 +82,8 @@ public final class TcpStore {
         private final Map<String, byte[]> map = new HashMap<>();
         private final List<Socket> clients = new ArrayList<>();
         private volatile boolean closed;
+        /** Requests being answered; guarded by {@code map}. */
+        private int busy;
 
         private Server(int port) {
             try {
@@ -127,44 +129,63 @@ public final class TcpStore {
                             new BufferedOutputStream(s.getOutputStream()))) {
                 while (true) {
                     byte op = in.readByte();
-                    if (op == SET) {
-                        String key = in.readUTF();
-                        byte[] v = new byte[in.readInt()];
-                        in.readFully(v);
+                    synchronized (map) {
+                        busy++;
+                    }
+                    try {
+                        if (!answer(op, in, out)) {
+                            return;
+                        }
+                    } finally {
                         synchronized (map) {
-                            map.put(key, v);
+                            busy--;
                             map.notifyAll();
                         }
-                        out.writeByte(OK);
-                    } else if (op == GET || op == WAIT) {
-                        int n = op == GET ? 1 : in.readInt();
-                        List<String> keys = new ArrayList<>();
-                        for (int i = 0; i < n; i++) {
-                            keys.add(in.readUTF());
-                        }
-                        List<String> missing = waitFor(keys, in.readLong());
-                        if (!missing.isEmpty()) {
-                            out.writeByte(TIMEOUT);
-                            out.writeUTF(String.join(",", missing));
-                        } else {
-                            out.writeByte(OK);
-                            if (op == GET) {
-                                byte[] v;
-                                synchronized (map) {
-                                    v = map.get(keys.get(0));
-                                }
-                                out.writeInt(v.length);
-                                out.write(v);
-                            }
-                        }
-                    } else {
-                        return; // not our protocol: drop the connection
                     }
-                    out.flush();
                 }
             } catch (IOException | InterruptedException e) {
                 // the client went away or the server closed
             }
+        }
+
+        /** Answers one request; false for a request outside the protocol. */
+        private boolean answer(byte op, DataInputStream in, DataOutputStream out)
+                throws IOException, InterruptedException {
+            if (op == SET) {
+                String key = in.readUTF();
+                byte[] v = new byte[in.readInt()];
+                in.readFully(v);
+                synchronized (map) {
+                    map.put(key, v);
+                    map.notifyAll();
+                }
+                out.writeByte(OK);
+            } else if (op == GET || op == WAIT) {
+                int n = op == GET ? 1 : in.readInt();
+                List<String> keys = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    keys.add(in.readUTF());
+                }
+                List<String> missing = waitFor(keys, in.readLong());
+                if (!missing.isEmpty()) {
+                    out.writeByte(TIMEOUT);
+                    out.writeUTF(String.join(",", missing));
+                } else {
+                    out.writeByte(OK);
+                    if (op == GET) {
+                        byte[] v;
+                        synchronized (map) {
+                            v = map.get(keys.get(0));
+                        }
+                        out.writeInt(v.length);
+                        out.write(v);
+                    }
+                }
+            } else {
+                return false; // not our protocol: drop the connection
+            }
+            out.flush();
+            return true;
         }
 
         private List<String> waitFor(List<String> keys, long timeoutMs)
@@ -187,6 +208,11 @@ public final class TcpStore {
             }
         }
 
+        /**
+         * Stops the server. Pending waits are answered first with the keys still missing (so a
+         * rank waiting on rank 0's store learns which ranks never came, rather than seeing the
+         * connection drop), for up to half a second; then every connection is closed.
+         */
         @Override
         public void close() {
             closed = true;
@@ -194,6 +220,18 @@ public final class TcpStore {
                 socket.close();
             } catch (IOException e) {
                 // closing anyway
+            }
+            long deadline = System.nanoTime() + 500_000_000L;
+            synchronized (map) {
+                map.notifyAll();
+                try {
+                    for (long left; busy > 0
+                            && (left = (deadline - System.nanoTime()) / 1_000_000L) > 0; ) {
+                        map.wait(left);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             synchronized (clients) {
                 for (Socket s : clients) {
@@ -203,9 +241,6 @@ public final class TcpStore {
                         // closing anyway
                     }
                 }
-            }
-            synchronized (map) {
-                map.notifyAll();
             }
         }
     }

@@ -29,7 +29,9 @@ class GlooFailureTest {
             assertTrue(msg.contains("gloo allreduce failed on rank 0 of 2"), msg);
             String then = ranks.await(0, "THEN", 2000).text();
             assertTrue(then.contains("broken by an earlier failure"), then);
-            assertTrue(then.startsWith("THEN 0 ms"), "a broken group fails at once: " + then);
+            long thenMs = Long.parseLong(then.split(" ")[1]);
+            // at once: no waiting on the network (cold code and the message take a few ms)
+            assertTrue(thenMs < 200, "a broken group fails at once: " + then);
         }
     }
 
