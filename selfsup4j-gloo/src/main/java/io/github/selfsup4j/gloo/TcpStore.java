@@ -92,7 +92,9 @@ public final class TcpStore {
                 socket.bind(new InetSocketAddress(port));
             } catch (IOException e) {
                 throw new UncheckedIOException("rendezvous store: cannot listen on port " + port
-                        + " (another run still using it?): " + e.getMessage(), e);
+                        + " (another run still using it? under torchrun, whose agent holds "
+                        + "MASTER_PORT, set TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1): "
+                        + e.getMessage(), e);
             }
             Thread t = new Thread(this::accept, "tcp-store-accept");
             t.setDaemon(true);

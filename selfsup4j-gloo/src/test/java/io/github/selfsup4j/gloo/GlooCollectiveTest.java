@@ -1,11 +1,15 @@
 package io.github.selfsup4j.gloo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.distributed.LocalCollective;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +77,9 @@ class GlooCollectiveTest {
     @Test
     void fileStoreRendezvousAndAReusedRunIdFailsAtOnce(@TempDir Path dir) throws Exception {
         Ranks.assumeGloo();
+        // also the interface path: Gloo binds the named interface instead of a host address
         Map<String, String> env = Map.of("SELFSUP4J_STORE", "file:" + dir,
-                "SELFSUP4J_RUN_ID", "run-1");
+                "SELFSUP4J_RUN_ID", "run-1", "GLOO_SOCKET_IFNAME", "lo");
         checkOps(2, env);
         assertTrue(Files.isDirectory(dir.resolve("run-1")));
         // the same run id again: its files are there, so the rank refuses instead of mixing runs
@@ -104,6 +109,33 @@ class GlooCollectiveTest {
                 () -> GlooCollective.builder().setRank(0).setWorldSize(1).optStore("file:/tmp")
                         .build());
         assertTrue(e.getMessage().contains("SELFSUP4J_RUN_ID"), e.getMessage());
+    }
+
+    @Test
+    void buffersAreReusedAndAClosedGroupRefusesCalls() throws Exception {
+        Ranks.assumeGloo();
+        GlooCollective c = GlooCollective.builder().setRank(0).setWorldSize(1)
+                .optMaster("127.0.0.1", Ranks.freePort()).optTimeout(Duration.ofSeconds(5))
+                .build();
+        try (c) {
+            Field in = GlooCollective.class.getDeclaredField("in");
+            Field out = GlooCollective.class.getDeclaredField("out");
+            in.setAccessible(true);
+            out.setAccessible(true);
+            assertArrayEquals(new double[] {1, 2}, c.allReduceSum(new double[] {1, 2}), 0.0);
+            Object first = in.get(c);
+            Object firstOut = out.get(c);
+            assertArrayEquals(new float[] {3, 4, 5, 6}, c.allGather(new float[] {3, 4, 5, 6}));
+            assertSame(first, in.get(c), "same-size call reuses the input buffer");
+            assertSame(firstOut, out.get(c), "same-size call reuses the output buffer");
+            c.allGather(new double[3]);
+            assertNotSame(first, in.get(c), "a larger call grows the buffer");
+            assertArrayEquals(new float[0], c.reduceScatterSum(new float[0]));
+            assertArrayEquals(new double[] {7}, c.broadcast(new double[] {7}, 0), 0.0);
+            c.barrier();
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::barrier);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
     @Test

@@ -275,6 +275,39 @@ class GatheredLossTest {
     }
 
     @Test
+    void ranksWithOtherDtypesOrUnknownInputsAreRejected() throws Exception {
+        List<Collective> group = LocalCollective.group(2, 10);
+        SelfSupLoss loss = LossRegistry.create("vicreg", Map.of());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<Future<String>> f = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++) {
+                Collective c = group.get(rank);
+                NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 2))
+                        .toType(rank == 0 ? DataType.FLOAT64 : DataType.FLOAT32, false);
+                f.add(pool.submit(() -> {
+                    try {
+                        GatheredLoss.forward((Gatherable) loss, c, Map.of("z_i", x, "z_j", x));
+                        return "no error";
+                    } catch (IllegalArgumentException e) {
+                        return e.getMessage();
+                    }
+                }));
+            }
+            for (Future<String> s : f) {
+                assertTrue(s.get().contains("same inputs with the same dtypes"), s.get());
+            }
+            NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(3, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GatheredLoss.forward((Gatherable) loss, Collective.single(),
+                            Map.of("z_i", x, "z_j", x, "z_k", x)));
+            assertTrue(e.getMessage().contains("unknown input z_k"), e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unequalLocalBatchesAreRejected() throws Exception {
         List<Collective> group = LocalCollective.group(2, 10);
         SelfSupLoss loss = LossRegistry.create("vicreg", Map.of());
