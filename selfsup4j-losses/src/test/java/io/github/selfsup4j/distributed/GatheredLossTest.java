@@ -274,8 +274,9 @@ class GatheredLossTest {
         assertArrayEquals(new float[] {3}, c.allReduceSum(new float[] {3}));
     }
 
-    @Test
-    void ranksWithOtherDtypesOrUnknownInputsAreRejected() throws Exception {
+    /** The message each of 2 ranks gets from vicreg's gathered forward on its (bad) input. */
+    static List<String> errorsOnTwoRanks(java.util.function.BiFunction<NDManager, Integer, NDArray>
+            input) throws Exception {
         List<Collective> group = LocalCollective.group(2, 10);
         SelfSupLoss loss = LossRegistry.create("vicreg", Map.of());
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -283,8 +284,7 @@ class GatheredLossTest {
             List<Future<String>> f = new ArrayList<>();
             for (int rank = 0; rank < 2; rank++) {
                 Collective c = group.get(rank);
-                NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 2))
-                        .toType(rank == 0 ? DataType.FLOAT64 : DataType.FLOAT32, false);
+                NDArray x = input.apply(m, rank);
                 f.add(pool.submit(() -> {
                     try {
                         GatheredLoss.forward((Gatherable) loss, c, Map.of("z_i", x, "z_j", x));
@@ -294,44 +294,38 @@ class GatheredLossTest {
                     }
                 }));
             }
+            List<String> out = new ArrayList<>();
             for (Future<String> s : f) {
-                assertTrue(s.get().contains("same inputs with the same dtypes"), s.get());
+                out.add(s.get());
             }
-            NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(3, 2));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> GatheredLoss.forward((Gatherable) loss, Collective.single(),
-                            Map.of("z_i", x, "z_j", x, "z_k", x)));
-            assertTrue(e.getMessage().contains("unknown input z_k"), e.getMessage());
+            return out;
         } finally {
             pool.shutdownNow();
         }
     }
 
     @Test
-    void unequalLocalBatchesAreRejected() throws Exception {
-        List<Collective> group = LocalCollective.group(2, 10);
+    void ranksWithOtherDtypesOrUnknownInputsAreRejected() throws Exception {
+        for (String msg : errorsOnTwoRanks((m, rank) -> m.randomNormal(
+                new ai.djl.ndarray.types.Shape(3, 2))
+                .toType(rank == 0 ? DataType.FLOAT64 : DataType.FLOAT32, false))) {
+            assertTrue(msg.contains("same inputs with the same dtypes"), msg);
+        }
         SelfSupLoss loss = LossRegistry.create("vicreg", Map.of());
-        ExecutorService pool = Executors.newFixedThreadPool(2);
         try (NDManager m = NDManager.newBaseManager()) {
-            List<Future<String>> f = new ArrayList<>();
-            for (int rank = 0; rank < 2; rank++) {
-                int rows = rank == 0 ? 3 : 4;
-                Collective c = group.get(rank);
-                NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(rows, 2));
-                f.add(pool.submit(() -> {
-                    try {
-                        GatheredLoss.forward((Gatherable) loss, c, Map.of("z_i", x, "z_j", x));
-                        return "no error";
-                    } catch (IllegalArgumentException e) {
-                        return e.getMessage();
-                    }
-                }));
-            }
-            for (Future<String> s : f) {
-                assertTrue(s.get().contains("same local batch size"), s.get());
-            }
-        } finally {
-            pool.shutdownNow();
+            NDArray x = m.zeros(new ai.djl.ndarray.types.Shape(3, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GatheredLoss.forward((Gatherable) loss, Collective.single(),
+                            Map.of("z_i", x, "z_j", x, "z_k", x)));
+            assertTrue(e.getMessage().contains("unknown input z_k"), e.getMessage());
+        }
+    }
+
+    @Test
+    void unequalLocalBatchesAreRejected() throws Exception {
+        for (String msg : errorsOnTwoRanks((m, rank) -> m.randomNormal(
+                new ai.djl.ndarray.types.Shape(rank == 0 ? 3 : 4, 2)))) {
+            assertTrue(msg.contains("same local batch size"), msg);
         }
     }
 }
