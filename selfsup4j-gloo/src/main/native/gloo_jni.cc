@@ -56,6 +56,9 @@ void checkJava(JNIEnv* env, const char* what) {
   jstring text = static_cast<jstring>(env->CallObjectMethod(t, toString));
   std::string msg = env->ExceptionCheck() ? std::string("(no message)") : javaString(env, text);
   env->ExceptionClear();
+  env->DeleteLocalRef(text);
+  env->DeleteLocalRef(object);
+  env->DeleteLocalRef(t);
   throw std::runtime_error(std::string(what) + ": " + msg);
 }
 
@@ -70,6 +73,7 @@ class JavaStore : public gloo::rendezvous::Store {
     get_ = env->GetMethodID(c, "get", "(Ljava/lang/String;J)[B");
     await_ = env->GetMethodID(c, "await", "([Ljava/lang/String;J)V");
     checkJava(env, "store methods");
+    env->DeleteLocalRef(c);
   }
 
   void set(const std::string& key, const std::vector<char>& data) override {
@@ -102,6 +106,7 @@ class JavaStore : public gloo::rendezvous::Store {
             const std::chrono::milliseconds& timeout) override {
     jclass string = env_->FindClass("java/lang/String");
     jobjectArray arr = env_->NewObjectArray(static_cast<jsize>(keys.size()), string, nullptr);
+    env_->DeleteLocalRef(string);
     for (size_t i = 0; i < keys.size(); i++) {
       jstring k = env_->NewStringUTF(keys[i].c_str());
       env_->SetObjectArrayElement(arr, static_cast<jsize>(i), k);
