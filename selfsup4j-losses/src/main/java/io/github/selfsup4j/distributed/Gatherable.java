@@ -1,8 +1,10 @@
 package io.github.selfsup4j.distributed;
 
 import ai.djl.ndarray.NDArray;
+import io.github.selfsup4j.loss.InputSpec;
 import io.github.selfsup4j.loss.LossOutput;
 import io.github.selfsup4j.numerics.Ops;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +13,13 @@ import java.util.Map;
  * sum is the loss.
  */
 public interface Gatherable {
+
+    /**
+     * The declared inputs, in order. {@link GatheredLoss} makes its collective calls in this
+     * order, never in a map's iteration order ({@code Map.of} iterates differently in each JVM).
+     * Every {@code SelfSupLoss} already provides it.
+     */
+    List<InputSpec> inputs();
 
     /** The loss on the whole (gathered) batch. */
     LossOutput forward(Map<String, NDArray> global);

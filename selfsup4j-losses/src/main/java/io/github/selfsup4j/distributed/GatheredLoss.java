@@ -3,6 +3,7 @@ package io.github.selfsup4j.distributed;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.selfsup4j.loss.InputSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,16 +31,21 @@ import java.util.Map;
  * }</pre>
  *
  * The values and gradients equal those of one process holding the whole batch (checked by a test
- * that simulates 2 and 4 ranks with {@link LocalCollective}). Every rank's local batch must have
- * the same number of rows. Values travel as float32.
+ * that simulates 2 and 4 ranks with {@link LocalCollective}, and with real processes in module
+ * {@code selfsup4j-gloo}). Every rank's local batch must have the same number of rows. Collective
+ * calls follow the loss's declared {@link Gatherable#inputs() input order}, whatever the map's
+ * iteration order. float64 inputs travel as float64 (values and gradients exact to rounding),
+ * other dtypes as float32. The gradients come back by a reduce-scatter: each rank receives only
+ * its own rows of the summed gradient.
  */
 public final class GatheredLoss {
 
     private final Collective collective;
+    /** The local inputs in the declared order. */
     private final Map<String, NDArray> local;
     private final Map<String, NDArray> leaves;
     private final NDArray share;
-    private final float value;
+    private final double value;
     private final long rowsPerRank;
 
     private GatheredLoss(
@@ -47,7 +53,7 @@ public final class GatheredLoss {
             Map<String, NDArray> local,
             Map<String, NDArray> leaves,
             NDArray share,
-            float value,
+            double value,
             long rowsPerRank) {
         this.collective = collective;
         this.local = local;
@@ -59,17 +65,36 @@ public final class GatheredLoss {
 
     /**
      * Gathers the local inputs and computes this rank's share of the loss. Collective call: every
-     * rank must call it with the same input names.
+     * rank must call it with the same input names and dtypes (checked).
      *
      * @param loss the loss
      * @param collective this rank's collective
-     * @param localInputs this rank's inputs by name, all with the same number of rows
+     * @param localInputs this rank's inputs by name, all with the same number of rows; any map
+     *     (the collective calls follow the loss's declared input order)
      * @return the gathered loss
      */
     public static GatheredLoss forward(
             Gatherable loss, Collective collective, Map<String, NDArray> localInputs) {
+        List<InputSpec> specs = loss.inputs();
+        Map<String, NDArray> ordered = new LinkedHashMap<>();
+        long present = 0;
+        long wide = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            NDArray x = localInputs.get(specs.get(i).name());
+            if (x != null) {
+                ordered.put(specs.get(i).name(), x);
+                present |= 1L << i;
+                wide |= x.getDataType() == DataType.FLOAT64 ? 1L << i : 0;
+            }
+        }
+        for (String k : localInputs.keySet()) {
+            if (!ordered.containsKey(k)) {
+                throw new IllegalArgumentException("gathered loss: unknown input " + k
+                        + " (inputs: " + specs.stream().map(InputSpec::name).toList() + ")");
+            }
+        }
         long n = -1;
-        for (Map.Entry<String, NDArray> e : localInputs.entrySet()) {
+        for (Map.Entry<String, NDArray> e : ordered.entrySet()) {
             long rows = e.getValue().getShape().get(0);
             if (n >= 0 && rows != n) {
                 throw new IllegalArgumentException(
@@ -79,32 +104,46 @@ public final class GatheredLoss {
             n = rows;
         }
         int world = collective.worldSize();
-        float[] sizes = collective.allGather(new float[] {n});
+        // One small gather checks that every rank agrees on the batch size, the inputs given
+        // and their dtypes before any data moves (doubles hold these integers exactly).
+        double[] header = collective.allGather(new double[] {n, present, wide});
         for (int r = 0; r < world; r++) {
-            if (sizes[r] != n) {
+            if (header[3 * r] != n) {
                 throw new IllegalArgumentException(
-                        "gathered loss: rank " + r + " has " + (long) sizes[r]
+                        "gathered loss: rank " + r + " has " + (long) header[3 * r]
                                 + " rows, rank " + collective.rank() + " has " + n
                                 + "; every rank needs the same local batch size");
             }
+            if (header[3 * r + 1] != present || header[3 * r + 2] != wide) {
+                throw new IllegalArgumentException(
+                        "gathered loss: rank " + r + " gave other inputs or dtypes than rank "
+                                + collective.rank() + " (inputs " + ordered.keySet()
+                                + "); every rank must give the same inputs with the same dtypes");
+            }
         }
         Map<String, NDArray> leaves = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : localInputs.entrySet()) {
+        for (Map.Entry<String, NDArray> e : ordered.entrySet()) {
             NDArray x = e.getValue();
-            float[] all = collective.allGather(x.toType(DataType.FLOAT32, false).toFloatArray());
             long[] dims = x.getShape().getShape().clone();
             dims[0] *= world;
-            NDArray leaf = x.getManager().create(all, new Shape(dims));
-            if (x.getDataType() != DataType.FLOAT32) {
-                leaf = leaf.toType(x.getDataType(), false);
+            NDArray leaf;
+            if (x.getDataType() == DataType.FLOAT64) {
+                leaf = x.getManager().create(
+                        collective.allGather(x.toDoubleArray()), new Shape(dims));
+            } else {
+                float[] all = collective.allGather(x.toType(DataType.FLOAT32, false).toFloatArray());
+                leaf = x.getManager().create(all, new Shape(dims));
+                if (x.getDataType() != DataType.FLOAT32) {
+                    leaf = leaf.toType(x.getDataType(), false);
+                }
             }
             leaf.setRequiresGradient(true);
             leaves.put(e.getKey(), leaf);
         }
         NDArray share = loss.shareOf(leaves, collective.rank(), world);
-        float mine = share.toType(DataType.FLOAT32, false).getFloat();
-        float total = collective.allReduceSum(new float[] {mine})[0];
-        return new GatheredLoss(collective, localInputs, leaves, share, total, n);
+        double mine = share.toType(DataType.FLOAT64, false).getDouble();
+        double total = collective.allReduceSum(new double[] {mine})[0];
+        return new GatheredLoss(collective, ordered, leaves, share, total, n);
     }
 
     /** This rank's share of the loss on the gathered leaves: back-propagate it first. */
@@ -112,41 +151,84 @@ public final class GatheredLoss {
         return share;
     }
 
-    /** The global loss, the same on every rank. */
+    /** The global loss, the same on every rank, rounded to float32. */
     public float value() {
+        return (float) value;
+    }
+
+    /**
+     * The global loss, the same on every rank: the shares summed in float64 (exact to rounding
+     * for float64 inputs).
+     */
+    public double doubleValue() {
         return value;
     }
 
     /**
-     * After {@link #objective()} has been back-propagated: all-reduces the gradients of the
-     * gathered batch and returns a scalar whose gradient with respect to the local inputs is the
-     * exact gradient of the global loss. Its value has no meaning. Collective call.
+     * After {@link #objective()} has been back-propagated: sums the gradients of the gathered
+     * batch over the ranks, of which this rank receives only its own rows (a reduce-scatter), and
+     * returns a scalar whose gradient with respect to the local inputs is the exact gradient of
+     * the global loss. Its value has no meaning. Collective call. The gradients travel as float64
+     * when any input is float64.
      */
     public NDArray surrogate() {
-        List<float[]> parts = new ArrayList<>();
-        int total = 0;
+        int world = collective.worldSize();
+        boolean wide = false;
+        List<NDArray> grads = new ArrayList<>();
         for (NDArray leaf : leaves.values()) {
-            float[] g = leaf.getGradient().toType(DataType.FLOAT32, false).toFloatArray();
-            parts.add(g);
-            total += g.length;
+            wide |= leaf.getDataType() == DataType.FLOAT64;
+            grads.add(leaf.getGradient());
         }
-        float[] flat = new float[total];
-        int off = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, flat, off, p.length);
-            off += p.length;
+        // Rank-major layout: block r holds rank r's rows of every input, in the declared order,
+        // so that the reduce-scatter hands each rank exactly its rows.
+        int total = 0;
+        for (NDArray g : grads) {
+            total += (int) g.size();
         }
-        float[] summed = collective.allReduceSum(flat);
+        int block = total / world;
+        double[] mineD = null;
+        float[] mineF = null;
+        if (wide) {
+            double[] flat = new double[total];
+            int pos = 0;
+            for (NDArray g : grads) {
+                double[] v = g.toType(DataType.FLOAT64, false).toDoubleArray();
+                int per = v.length / world;
+                for (int r = 0; r < world; r++) {
+                    System.arraycopy(v, r * per, flat, r * block + pos, per);
+                }
+                pos += per;
+            }
+            mineD = collective.reduceScatterSum(flat);
+        } else {
+            float[] flat = new float[total];
+            int pos = 0;
+            for (NDArray g : grads) {
+                float[] v = g.toType(DataType.FLOAT32, false).toFloatArray();
+                int per = v.length / world;
+                for (int r = 0; r < world; r++) {
+                    System.arraycopy(v, r * per, flat, r * block + pos, per);
+                }
+                pos += per;
+            }
+            mineF = collective.reduceScatterSum(flat);
+        }
         NDArray result = null;
-        off = 0;
-        for (Map.Entry<String, NDArray> e : local.entrySet()) {
-            NDArray x = e.getValue();
-            int size = (int) leaves.get(e.getKey()).size();
-            int per = (int) (size / collective.worldSize());
-            float[] mine = new float[per];
-            System.arraycopy(summed, off + collective.rank() * per, mine, 0, per);
-            off += size;
-            NDArray g = x.getManager().create(mine, x.getShape()).toType(x.getDataType(), false);
+        int pos = 0;
+        for (NDArray x : local.values()) {
+            int per = (int) x.size();
+            NDArray g;
+            if (wide) {
+                double[] part = new double[per];
+                System.arraycopy(mineD, pos, part, 0, per);
+                g = x.getManager().create(part, x.getShape());
+            } else {
+                float[] part = new float[per];
+                System.arraycopy(mineF, pos, part, 0, per);
+                g = x.getManager().create(part, x.getShape());
+            }
+            pos += per;
+            g = g.toType(x.getDataType(), false);
             NDArray term = x.mul(g.stopGradient()).sum();
             result = result == null ? term : result.add(term);
         }

@@ -1,0 +1,8 @@
+/**
+ * Real multi-process collectives for {@link io.github.selfsup4j.distributed.GatheredLoss} and
+ * training: {@link io.github.selfsup4j.gloo.GlooCollective}, a JNI shim over Facebook's Gloo
+ * (Debian's {@code libgloo-dev}) with TCP transport, rendezvous through a small TCP key-value
+ * store hosted by rank 0 ({@link io.github.selfsup4j.gloo.TcpStore}, no shared file system) or a
+ * shared directory.
+ */
+package io.github.selfsup4j.gloo;

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Builds the JNI shim (called by Maven in process-classes).
+# Usage: build.sh HEADER_DIR OUTPUT_DIR REQUIRED(true|false) JAVA_HOME [GLOO_PREFIX (/usr)]
+# Without libgloo-dev: one warning line and exit 0 (the tests skip), or exit 1 when required.
+set -e
+header_dir="$1"; out_dir="$2"; required="$3"; java_home="$4"; prefix="${5:-/usr}"
+src="$(dirname "$0")/gloo_jni.cc"
+missing=""
+[ -f "$prefix/include/gloo/rendezvous/context.h" ] || missing="$prefix/include/gloo (libgloo-dev)"
+found=""
+for f in "$prefix"/lib/libgloo.so "$prefix"/lib/*/libgloo.so; do [ -f "$f" ] && found="$f"; done
+[ -n "$found" ] || missing="$missing libgloo.so (libgloo-dev)"
+command -v g++ >/dev/null 2>&1 || missing="$missing g++"
+lib="$out_dir/native/libselfsup4j_gloo.so"
+if [ -n "$missing" ]; then
+  rm -f "$lib" # a shim left from an earlier build must not be tested against a missing library
+  if [ "$required" = "true" ]; then
+    echo "[ERROR] selfsup4j-gloo: gloo.required=true but missing: $missing (apt-get install libgloo-dev g++)" >&2
+    exit 1
+  fi
+  echo "[WARNING] selfsup4j-gloo: native shim not built, its tests will be skipped; missing: $missing (apt-get install libgloo-dev g++)"
+  exit 0
+fi
+[ -f "$java_home/include/jni.h" ] || java_home="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+mkdir -p "$out_dir/native"
+# rebuild only when the source or the generated header changed
+if [ -f "$lib" ] && [ "$lib" -nt "$src" ] && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_GlooCollective.h" ]; then
+  exit 0
+fi
+g++ -std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror \
+  -I"$header_dir" -I"$prefix/include" -I"$java_home/include" -I"$java_home/include/linux" \
+  "$src" -o "$lib" -L"$(dirname "$found")" -lgloo -Wl,--no-undefined

@@ -1,0 +1,264 @@
+// JNI shim between io.github.selfsup4j.gloo.GlooCollective and Gloo (Debian's libgloo-dev).
+//
+// One opaque handle per context. Arrays arrive in direct ByteBuffers owned by Java (never
+// GetPrimitiveArrayCritical: a collective may block for its whole timeout, and a critical
+// section would stall the GC meanwhile). Every C++ exception becomes a Java
+// IllegalStateException carrying what(); after one the handle is marked broken, since Gloo's
+// context is unusable after an error. The header comes from `javac -h`, so a signature that
+// drifts from the Java side is a compile error here.
+
+#include "io_github_selfsup4j_gloo_GlooCollective.h"
+
+#include <gloo/allgather.h>
+#include <gloo/allreduce.h>
+#include <gloo/alltoall.h>
+#include <gloo/barrier.h>
+#include <gloo/broadcast.h>
+#include <gloo/math.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/file_store.h>
+#include <gloo/rendezvous/prefix_store.h>
+#include <gloo/rendezvous/store.h>
+#include <gloo/transport/tcp/device.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+enum Op { ALLGATHER = 0, ALLREDUCE = 1, REDUCE_SCATTER = 2, BROADCAST = 3, BARRIER = 4 };
+
+struct Handle {
+  std::shared_ptr<gloo::rendezvous::Context> context;
+  std::vector<char> scratch;  // reduce-scatter's all-to-all output, reused across calls
+  bool broken = false;
+};
+
+std::string javaString(JNIEnv* env, jstring s) {
+  if (s == nullptr) return std::string();
+  const char* chars = env->GetStringUTFChars(s, nullptr);
+  std::string out(chars);
+  env->ReleaseStringUTFChars(s, chars);
+  return out;
+}
+
+// Rethrows a pending Java exception (from an upcall) as a C++ one, keeping its text.
+void checkJava(JNIEnv* env, const char* what) {
+  jthrowable t = env->ExceptionOccurred();
+  if (t == nullptr) return;
+  env->ExceptionClear();
+  jclass object = env->FindClass("java/lang/Object");
+  jmethodID toString = env->GetMethodID(object, "toString", "()Ljava/lang/String;");
+  jstring text = static_cast<jstring>(env->CallObjectMethod(t, toString));
+  std::string msg = env->ExceptionCheck() ? std::string("(no message)") : javaString(env, text);
+  env->ExceptionClear();
+  env->DeleteLocalRef(text);
+  env->DeleteLocalRef(object);
+  env->DeleteLocalRef(t);
+  throw std::runtime_error(std::string(what) + ": " + msg);
+}
+
+// A gloo::rendezvous::Store that forwards to a Java KeyValueStore on the calling thread (Gloo
+// calls the store only inside connectFullMesh, on the thread that called connect).
+class JavaStore : public gloo::rendezvous::Store {
+ public:
+  JavaStore(JNIEnv* env, jobject store, std::chrono::milliseconds timeout)
+      : env_(env), store_(store), timeout_(timeout) {
+    jclass c = env->FindClass("io/github/selfsup4j/gloo/KeyValueStore");
+    set_ = env->GetMethodID(c, "set", "(Ljava/lang/String;[B)V");
+    get_ = env->GetMethodID(c, "get", "(Ljava/lang/String;J)[B");
+    await_ = env->GetMethodID(c, "await", "([Ljava/lang/String;J)V");
+    checkJava(env, "store methods");
+    env->DeleteLocalRef(c);
+  }
+
+  void set(const std::string& key, const std::vector<char>& data) override {
+    jstring k = env_->NewStringUTF(key.c_str());
+    jbyteArray v = env_->NewByteArray(static_cast<jsize>(data.size()));
+    env_->SetByteArrayRegion(v, 0, static_cast<jsize>(data.size()),
+                             reinterpret_cast<const jbyte*>(data.data()));
+    env_->CallVoidMethod(store_, set_, k, v);
+    env_->DeleteLocalRef(k);
+    env_->DeleteLocalRef(v);
+    checkJava(env_, "store set");
+  }
+
+  std::vector<char> get(const std::string& key) override {
+    jstring k = env_->NewStringUTF(key.c_str());
+    auto v = static_cast<jbyteArray>(
+        env_->CallObjectMethod(store_, get_, k, static_cast<jlong>(timeout_.count())));
+    env_->DeleteLocalRef(k);
+    checkJava(env_, "store get");
+    std::vector<char> out(env_->GetArrayLength(v));
+    env_->GetByteArrayRegion(v, 0, static_cast<jsize>(out.size()),
+                             reinterpret_cast<jbyte*>(out.data()));
+    env_->DeleteLocalRef(v);
+    return out;
+  }
+
+  void wait(const std::vector<std::string>& keys) override { wait(keys, timeout_); }
+
+  void wait(const std::vector<std::string>& keys,
+            const std::chrono::milliseconds& timeout) override {
+    jclass string = env_->FindClass("java/lang/String");
+    jobjectArray arr = env_->NewObjectArray(static_cast<jsize>(keys.size()), string, nullptr);
+    env_->DeleteLocalRef(string);
+    for (size_t i = 0; i < keys.size(); i++) {
+      jstring k = env_->NewStringUTF(keys[i].c_str());
+      env_->SetObjectArrayElement(arr, static_cast<jsize>(i), k);
+      env_->DeleteLocalRef(k);
+    }
+    env_->CallVoidMethod(store_, await_, arr, static_cast<jlong>(timeout.count()));
+    env_->DeleteLocalRef(arr);
+    checkJava(env_, "store wait");
+  }
+
+ private:
+  JNIEnv* env_;
+  jobject store_;
+  std::chrono::milliseconds timeout_;
+  jmethodID set_, get_, await_;
+};
+
+void throwJava(JNIEnv* env, const std::string& msg) {
+  if (env->ExceptionCheck()) return;
+  env->ThrowNew(env->FindClass("java/lang/IllegalStateException"), msg.c_str());
+}
+
+template <typename T>
+void runOp(Handle* h, int op, T* in, T* out, size_t count, int root, uint32_t tag,
+           std::chrono::milliseconds timeout) {
+  const auto& ctx = h->context;
+  switch (op) {
+    case ALLGATHER: {
+      gloo::AllgatherOptions o(ctx);
+      o.setInput(in, count);
+      o.setOutput(out, count * ctx->size);
+      o.setTag(tag);
+      o.setTimeout(timeout);
+      gloo::allgather(o);
+      return;
+    }
+    case ALLREDUCE: {  // in place on the output
+      std::memcpy(out, in, count * sizeof(T));
+      gloo::AllreduceOptions o(ctx);
+      o.setOutput(out, count);
+      void (*fn)(void*, const void*, const void*, size_t) = &gloo::sum<T>;
+      o.setReduceFunction(fn);
+      o.setTag(tag);
+      o.setTimeout(timeout);
+      gloo::allreduce(o);
+      return;
+    }
+    case REDUCE_SCATTER: {
+      // An all-to-all sends block r of every rank to rank r (each rank sends (W-1)/W of its
+      // array, as a ring reduce-scatter does); the blocks are then summed in rank order, the
+      // order LocalCollective uses, so both give the same bits.
+      size_t block = count / ctx->size;
+      h->scratch.resize(count * sizeof(T));
+      T* all = reinterpret_cast<T*>(h->scratch.data());
+      gloo::AlltoallOptions o(ctx);
+      o.setInput(in, count);
+      o.setOutput(all, count);
+      o.setTag(tag);
+      o.setTimeout(timeout);
+      gloo::alltoall(o);
+      std::memcpy(out, all, block * sizeof(T));
+      for (int r = 1; r < ctx->size; r++) {
+        const T* b = all + r * block;
+        for (size_t i = 0; i < block; i++) out[i] += b[i];
+      }
+      return;
+    }
+    case BROADCAST: {  // in place on the output; only the root's contents matter
+      std::memcpy(out, in, count * sizeof(T));
+      gloo::BroadcastOptions o(ctx);
+      o.setOutput(out, count);
+      o.setRoot(root);
+      o.setTag(tag);
+      o.setTimeout(timeout);
+      gloo::broadcast(o);
+      return;
+    }
+    case BARRIER: {
+      gloo::BarrierOptions o(ctx);
+      o.setTag(tag);
+      o.setTimeout(timeout);
+      gloo::barrier(o);
+      return;
+    }
+    default:
+      throw std::invalid_argument("unknown operation " + std::to_string(op));
+  }
+}
+
+}  // namespace
+
+JNIEXPORT jlong JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_connect(
+    JNIEnv* env, jclass, jint rank, jint size, jstring hostname, jstring iface,
+    jlong timeoutMs, jobject store, jstring prefix, jstring fileStoreDir) {
+  try {
+    gloo::transport::tcp::attr attr;
+    std::string ifname = javaString(env, iface);
+    if (!ifname.empty()) {
+      attr.iface = ifname;
+    } else {
+      attr.hostname = javaString(env, hostname);
+    }
+    auto device = gloo::transport::tcp::CreateDevice(attr);
+    auto context = std::make_shared<gloo::rendezvous::Context>(rank, size);
+    std::chrono::milliseconds timeout(timeoutMs);
+    context->setTimeout(timeout);
+    if (fileStoreDir != nullptr) {
+      gloo::rendezvous::FileStore files(javaString(env, fileStoreDir));
+      context->connectFullMesh(files, device);
+    } else {
+      JavaStore java(env, store, timeout);
+      gloo::rendezvous::PrefixStore prefixed(javaString(env, prefix), java);
+      context->connectFullMesh(prefixed, device);
+    }
+    auto* h = new Handle();
+    h->context = context;
+    return reinterpret_cast<jlong>(h);
+  } catch (const std::exception& e) {
+    throwJava(env, std::string("gloo rendezvous failed on rank ") + std::to_string(rank) +
+                       " of " + std::to_string(size) + ": " + e.what());
+    return 0;
+  }
+}
+
+JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_run(
+    JNIEnv* env, jclass, jlong handle, jint op, jint dtype, jobject in, jobject out,
+    jlong count, jint root, jint tag, jlong timeoutMs) {
+  auto* h = reinterpret_cast<Handle*>(handle);
+  if (h->broken) {
+    throwJava(env, "the group is broken by an earlier failure");
+    return;
+  }
+  try {
+    void* src = env->GetDirectBufferAddress(in);
+    void* dst = env->GetDirectBufferAddress(out);
+    if (op != BARRIER && (src == nullptr || dst == nullptr)) {
+      throw std::invalid_argument("buffers must be direct");
+    }
+    std::chrono::milliseconds timeout(timeoutMs);
+    if (dtype == 0) {
+      runOp(h, op, static_cast<float*>(src), static_cast<float*>(dst), count, root, tag, timeout);
+    } else {
+      runOp(h, op, static_cast<double*>(src), static_cast<double*>(dst), count, root, tag,
+            timeout);
+    }
+  } catch (const std::exception& e) {
+    h->broken = true;
+    throwJava(env, e.what());
+  }
+}
+
+JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_destroy(
+    JNIEnv*, jclass, jlong handle) {
+  delete reinterpret_cast<Handle*>(handle);
+}
