@@ -445,7 +445,7 @@ public final class TrainCommand implements Callable<Integer> {
         /** Writes metrics.json with the failure and says how to resume; exit code 1. */
         int reportFailure(double wall) throws IOException {
             NonFiniteException e = engine.failure();
-            double suggested = job.schedule().peakLr() / 4;
+            double suggested = job.schedule().peakLr() / 10;
             Map<String, Object> failure = new LinkedHashMap<>();
             failure.put("what", e.what());
             failure.put("value", String.valueOf(e.value()));
@@ -454,12 +454,13 @@ public final class TrainCommand implements Callable<Integer> {
             failure.put("step", engine.state().step() + 1);
             failure.put("learning_rate", job.learningRate());
             failure.put("suggested_lr", suggested);
+            failure.put("checkpoint_resumes_at", checkpoints.lastSaved());
             writeResults(null, null, null, failure, wall);
             System.err.printf("selfsup4j train: %s at epoch %d, batch %d (step %d); the last good"
-                            + " state is saved: resume with a lower learning rate, e.g."
-                            + " bin/selfsup4j train --resume %s --lr %.2g%n", e.getMessage(),
+                            + " checkpoint (%s) is kept: resume with a lower learning rate,"
+                            + " e.g. bin/selfsup4j train --resume %s --lr %.2g%n", e.getMessage(),
                     engine.state().epoch() + 1, engine.state().nextBatch() + 1,
-                    engine.state().step() + 1, dir, suggested);
+                    engine.state().step() + 1, checkpoints.lastSaved(), dir, suggested);
             return 1;
         }
 
