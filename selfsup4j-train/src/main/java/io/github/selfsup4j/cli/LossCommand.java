@@ -83,7 +83,7 @@ public final class LossCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             return error("invalid JSON: " + e.getOriginalMessage());
         } catch (IllegalArgumentException | IllegalStateException
-                | UnsupportedOperationException e) {
+                | UnsupportedOperationException | ArithmeticException e) {
             return error(e.getMessage());
         } catch (RuntimeException e) {
             return error(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -139,7 +139,7 @@ public final class LossCommand implements Callable<Integer> {
             arrays.put(e.getKey(), JsonArrays.read(e.getKey(), e.getValue(), spec.integer(), m,
                     type));
         }
-        boolean gradients = req.path("gradients").asBoolean(false);
+        boolean gradients = flag(req, "gradients");
         ObjectNode out = JSON.createObjectNode();
         LossOutput result;
         if (gradients) {
@@ -155,20 +155,64 @@ public final class LossCommand implements Callable<Integer> {
         } else {
             result = loss.forward(arrays);
         }
-        out.set("loss", JsonArrays.write(result.value()));
+        String owner = loss.getName();
+        out.set("loss", finite(owner, "the loss", result.value()));
         if (gradients) {
             ObjectNode g = out.putObject("gradients");
             for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
                 if (!specs.get(e.getKey()).integer()) {
-                    g.set(e.getKey(), JsonArrays.write(e.getValue().getGradient()));
+                    g.set(e.getKey(), finite(owner, "the gradient of input " + e.getKey(),
+                            e.getValue().getGradient()));
                 }
             }
         }
         ObjectNode c = out.putObject("components");
         for (Map.Entry<String, NDArray> e : result.components().entrySet()) {
-            c.set(e.getKey(), JsonArrays.write(e.getValue()));
+            c.set(e.getKey(), finite(owner, "component " + e.getKey(), e.getValue()));
         }
         return out;
+    }
+
+    /**
+     * A boolean field of the request: absent is false; anything but JSON true or false (a
+     * string "yes", a number, null) is an error naming the field and the value.
+     */
+    private static boolean flag(JsonNode req, String field) {
+        JsonNode v = req.get(field);
+        if (v == null) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be true or false, got " + v);
+        }
+        return v.booleanValue();
+    }
+
+    /**
+     * {@code a} as JSON numbers, or an error naming {@code what} when an element is NaN or
+     * infinite: JSON has no such numbers (Jackson would write the strings "NaN", "Infinity").
+     */
+    static JsonNode finite(String owner, String what, NDArray a) {
+        double[] v = a.toType(DataType.FLOAT64, false).toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                String at = a.getShape().dimension() == 0 ? ""
+                        : " at " + java.util.Arrays.toString(index(a.getShape().getShape(), i));
+                throw new ArithmeticException(owner + ": " + what + " is not finite (" + v[i]
+                        + at + ")");
+            }
+        }
+        return JsonArrays.write(a);
+    }
+
+    /** The multi-index of flat position {@code flat} in an array of shape {@code dims}. */
+    private static long[] index(long[] dims, long flat) {
+        long[] idx = new long[dims.length];
+        for (int d = dims.length - 1; d >= 0; d--) {
+            idx[d] = flat % dims[d];
+            flat /= dims[d];
+        }
+        return idx;
     }
 
     private static Map<String, Object> options(JsonNode node) {

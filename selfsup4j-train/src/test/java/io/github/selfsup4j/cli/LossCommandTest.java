@@ -136,4 +136,71 @@ class LossCommandTest {
                 + "\"inputs\": {\"real_logits\": [0], \"fake_logits\": [0]}}").get(0);
         assertEquals(Math.log(2), g.get("components").get("real").asDouble(), 1e-12);
     }
+
+    @Test
+    void nonFiniteResultsAndNonBooleanFlagsAreErrorsAndTheCommandGoesOn() throws Exception {
+        List<JsonNode> a = run(String.join("\n",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1e300], \"target\": [0]},"
+                        + " \"gradients\": true}",
+                "{\"loss\": \"cross-entropy\", \"options\": {\"label_smoothing\": 0.1},"
+                        + " \"dtype\": \"float32\", \"inputs\": {\"logits\": [[0, -1e300]],"
+                        + " \"target\": [0]}}",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1], \"target\": [0]},"
+                        + " \"gradients\": \"yes\"}",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1], \"target\": [0]},"
+                        + " \"gradients\": 1}",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1], \"target\": [0]},"
+                        + " \"gradients\": null}",
+                "{\"loss\": \"info-nce\", \"options\": {\"normalize\": \"yes\"},"
+                        + " \"inputs\": {\"query\": [[1, 0]], \"key\": [[1, 0]]}}",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1, 2], \"target\": [0, 0]},"
+                        + " \"gradients\": false}",
+                "{\"loss\": \"mse\", \"inputs\": {\"input\": [1, 2], \"target\": [0, 0]},"
+                        + " \"gradients\": true}"));
+        assertEquals(8, a.size());
+        for (JsonNode line : a) {
+            assertFalse(line.path("loss").isTextual(), "no number written as a string: " + line);
+        }
+        assertError(a.get(0), "mse", "the loss", "Infinity");
+        assertError(a.get(1), "cross-entropy", "the loss", "Infinity");
+        assertError(a.get(2), "gradients", "\"yes\"");
+        assertError(a.get(3), "gradients", "1");
+        assertError(a.get(4), "gradients", "null");
+        assertError(a.get(5), "normalize", "yes");
+        assertEquals(2.5, a.get(6).get("loss").asDouble(), 1e-12);
+        assertFalse(a.get(6).has("gradients"));
+        assertEquals(2.5, a.get(7).get("loss").asDouble(), 1e-12);
+        // d/dx mean((x - t)²) = 2(x - t)/n
+        assertEquals(2.0, a.get(7).get("gradients").get("input").get(1).asDouble(), 1e-12);
+        assertEquals(-2.0, a.get(7).get("gradients").get("target").get(1).asDouble(), 1e-12);
+    }
+
+    static void assertError(JsonNode answer, String... parts) {
+        assertTrue(answer.has("error") && !answer.has("loss"), answer.toString());
+        for (String p : parts) {
+            assertTrue(answer.get("error").asText().contains(p), p + " in " + answer);
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientIsAnErrorNamingTheInputAndTheElement() {
+        // no registered loss was found whose value is finite while a gradient is not, so the
+        // check that every answer goes through is tested on its own
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray g = m.create(new double[] {1, 2, 3, Double.NaN, 5, 6},
+                    new ai.djl.ndarray.types.Shape(2, 3));
+            ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    ArithmeticException.class,
+                    () -> LossCommand.finite("nt-xent", "the gradient of input z_i", g));
+            assertEquals("nt-xent: the gradient of input z_i is not finite (NaN at [1, 0])",
+                    e.getMessage());
+            ai.djl.ndarray.NDArray inf = m.create(Float.NEGATIVE_INFINITY);
+            e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+                    () -> LossCommand.finite("mse", "the loss", inf));
+            assertEquals("mse: the loss is not finite (-Infinity)", e.getMessage());
+            assertEquals("[[1.0,2.0],[3.0,4.0]]", LossCommand.finite("mse", "the loss",
+                    m.create(new double[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2)))
+                    .toString());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.github.selfsup4j.loss.adversarial;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.selfsup4j.numerics.Checks;
 import io.github.selfsup4j.numerics.Ops;
@@ -28,7 +29,9 @@ import java.util.function.Function;
  * gradients; {@link #compute} restores the parameter gradients it is given, so that only the
  * penalty's true gradient reaches them. Close the returned {@link Penalty} after the step's
  * backward: it zeroes \(\hat x\)'s gradient, breaking the reference cycle that {@code
- * create_graph} leaves behind.
+ * create_graph} leaves behind, and frees every array the call made (they live in a
+ * sub-manager of the inputs' manager, so calls do not accumulate arrays there; the critic's
+ * intermediates go there too when, as usual, they attach to its input's manager).
  */
 public final class GradientPenalty {
 
@@ -73,11 +76,19 @@ public final class GradientPenalty {
         for (int i = 0; i < n; i++) {
             eps[i] = rng.nextFloat();
         }
-        NDArray e = real.getManager().create(eps, new Shape(dims)).toType(real.getDataType(), false);
-        NDArray xHat = real.stopGradient().mul(e)
-                .add(fake.stopGradient().mul(e.neg().add(1.0)))
-                .stopGradient();
-        return at(critic, xHat, criticParameters);
+        // every array of the call lives in one sub-manager that the Penalty closes: results
+        // attach to their first operand's manager, which would otherwise be the caller's
+        NDManager sub = real.getManager().newSubManager();
+        try {
+            NDArray e = sub.create(eps, new Shape(dims)).toType(real.getDataType(), false);
+            NDArray r = own(real.stopGradient(), sub);
+            NDArray f = own(fake.stopGradient(), sub);
+            NDArray xHat = r.mul(e).add(f.mul(e.neg().add(1.0))).stopGradient();
+            return at(critic, xHat, criticParameters, sub);
+        } catch (RuntimeException ex) {
+            sub.close();
+            throw ex;
+        }
     }
 
     /**
@@ -90,23 +101,43 @@ public final class GradientPenalty {
      */
     public Penalty at(Function<NDArray, NDArray> critic, NDArray points,
             List<NDArray> criticParameters) {
-        NDArray xHat = points.stopGradient();
+        Checks.present(NAME, "points", points);
+        NDManager sub = points.getManager().newSubManager();
+        try {
+            return at(critic, points, criticParameters, sub);
+        } catch (RuntimeException ex) {
+            sub.close();
+            throw ex;
+        }
+    }
+
+    /** The penalty, every array it makes owned by {@code sub} (the critic's, through xHat). */
+    private Penalty at(Function<NDArray, NDArray> critic, NDArray points,
+            List<NDArray> criticParameters, NDManager sub) {
+        NDArray xHat = own(points.stopGradient(), sub);
         xHat.setRequiresGradient(true);
         List<NDArray> saved = new ArrayList<>();
         for (NDArray p : criticParameters) {
-            saved.add(p.getGradient().duplicate());
+            // getGradient makes a new handle in the parameter's (long-lived) manager
+            saved.add(own(p.getGradient(), sub).duplicate());
         }
         NDArray scores = critic.apply(xHat);
         backwardWithGraph(scores.sum());
         NDArray grad = xHat.getGradient();
         for (int i = 0; i < criticParameters.size(); i++) {
-            NDArray g = criticParameters.get(i).getGradient();
+            NDArray g = own(criticParameters.get(i).getGradient(), sub);
             g.subi(g.sub(saved.get(i)));
         }
         long n = grad.getShape().get(0);
         NDArray norms = Ops.atLeast(grad.reshape(n, -1).square().sum(new int[] {1}), 1e-24).sqrt();
         NDArray value = Ops.scale(norms.sub(1.0).square().mean(), lambda);
-        return new Penalty(value, xHat);
+        return new Penalty(value, xHat, sub);
+    }
+
+    /** {@code x}, moved into {@code m}. */
+    private static NDArray own(NDArray x, NDManager m) {
+        x.attach(m);
+        return x;
     }
 
     /** Back-propagates {@code target} keeping the graph and recording the gradient's own graph. */
@@ -133,31 +164,40 @@ public final class GradientPenalty {
         }
     }
 
-    /** A computed penalty; close it after the step's backward. */
+    /**
+     * A computed penalty; close it after the step's backward. It owns every array of its call
+     * (the value and the points included), so the live arrays do not grow from call to call.
+     */
     public static final class Penalty implements AutoCloseable {
         private final NDArray value;
         private final NDArray points;
+        private final NDManager arrays;
 
-        Penalty(NDArray value, NDArray points) {
+        Penalty(NDArray value, NDArray points, NDManager arrays) {
             this.value = value;
             this.points = points;
+            this.arrays = arrays;
         }
 
-        /** The penalty, λ·mean((‖∇D‖ − 1)²), with its graph. */
+        /** The penalty, λ·mean((‖∇D‖ − 1)²), with its graph; valid until {@link #close}. */
         public NDArray value() {
             return value;
         }
 
-        /** The points where the critic's gradient was taken. */
+        /** The points where the critic's gradient was taken; valid until {@link #close}. */
         public NDArray points() {
             return points;
         }
 
-        /** Zeroes the interpolates' gradient, releasing the graph it holds. */
+        /**
+         * Zeroes the interpolates' gradient, releasing the graph it holds, then frees the
+         * arrays of the call.
+         */
         @Override
         public void close() {
             NDArray g = points.getGradient();
             g.subi(g.stopGradient());
+            arrays.close();
         }
     }
 

@@ -20,6 +20,14 @@ import java.util.Map;
  * \right] \)
  *
  * <p>Default {@code label_smoothing} 0, allowed in [0, 1].
+ *
+ * <p>Logits of −∞ (or −1e300 cast to float32) are classes of probability 0, as in PyTorch's
+ * {@code F.cross_entropy}: without smoothing they are simply left out (the target's score is
+ * picked, never multiplied by a one-hot, which would give −∞·0 = NaN). With smoothing ε > 0 the
+ * smoothed target gives such a class ε/C of mass, so the value is +∞ (so is PyTorch's), while
+ * the gradient stays finite and equal to PyTorch's, (softmax − (1−ε)·onehot − ε/C)/N: the
+ * value is kept honest rather than clamped, and the JSON {@code loss} command reports it as an
+ * error. A target logit of −∞ gives +∞ with that same finite gradient.
  */
 public final class CrossEntropyLoss extends SelfSupLoss {
 
@@ -50,12 +58,13 @@ public final class CrossEntropyLoss extends SelfSupLoss {
     @Override
     protected LossOutput compute(Map<String, NDArray> in) {
         NDArray x = Checks.floating(NAME, "logits", in.get("logits"), 2);
-        NDArray oneHot = ClassTargets.oneHot(NAME, x, in.get("target"));
+        NDArray index = ClassTargets.index(NAME, x, in.get("target"));
         x = Ops.promote(x, Ops.computeType(x));
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         NDArray logp = x.sub(Ops.logSumExp(x, 1, true));
-        NDArray nll = Ops.divide(logp.mul(oneHot.toType(x.getDataType(), false)).sum().neg(), n);
+        // picked, not multiplied by a one-hot: a logit of −∞ elsewhere would give −∞·0 = NaN
+        NDArray nll = ClassTargets.pick(logp, index).mean().neg();
         if (labelSmoothing == 0) {
             return LossOutput.of(nll);
         }

@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * Negative log-likelihood \( L = -\frac1N\sum_n \mathrm{logp}_{n, t_n} \), as PyTorch's {@code
  * NLLLoss} with mean reduction. Inputs {@code log_probs} (N×C) and the integer {@code target} (N,
- * class indices in [0, C)).
+ * class indices in [0, C)). Only the target entries are read (picked, as PyTorch does), so
+ * entries of −∞ elsewhere are fine; a target entry of −∞ gives +∞, as in PyTorch, with the
+ * gradient −1/N there and 0 elsewhere.
  */
 public final class NllLoss extends SelfSupLoss {
 
@@ -37,9 +39,9 @@ public final class NllLoss extends SelfSupLoss {
     @Override
     protected LossOutput compute(Map<String, NDArray> in) {
         NDArray lp = Checks.floating(NAME, "log_probs", in.get("log_probs"), 2);
-        NDArray oneHot = ClassTargets.oneHot(NAME, lp, in.get("target"));
+        NDArray index = ClassTargets.index(NAME, lp, in.get("target"));
         lp = Ops.promote(lp, Ops.computeType(lp));
-        return LossOutput.of(Ops.divide(lp.mul(oneHot.toType(lp.getDataType(), false)).sum().neg(),
-                lp.getShape().get(0)));
+        // the target entries only: other entries may be −∞ (a class of probability 0)
+        return LossOutput.of(ClassTargets.pick(lp, index).mean().neg());
     }
 }

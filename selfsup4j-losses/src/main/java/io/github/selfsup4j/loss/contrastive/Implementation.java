@@ -33,7 +33,7 @@ public enum Implementation {
      * @param bytesPerElement 4 for float32, 8 for float64
      * @param budgetBytes the memory budget
      */
-    boolean tiles(long rows, long cols, int bytesPerElement, long budgetBytes) {
+    public boolean tiles(long rows, long cols, int bytesPerElement, long budgetBytes) {
         if (this != AUTO) {
             return this == TILED;
         }

@@ -228,14 +228,17 @@ final class TiledSoftmax {
      */
     private static void forEachTile(int n, int kc, int tile, boolean symmetric, Mask mask,
             NDManager out, TileWork work) {
-        int rowTiles = (n + tile - 1) / tile;
-        int colTiles = (kc + tile - 1) / tile;
-        for (int i = 0; i < rowTiles; i++) {
-            int r0 = i * tile;
-            int r1 = Math.min(n, r0 + tile);
-            for (int j = symmetric ? i : 0; j < colTiles; j++) {
-                int c0 = j * tile;
-                int c1 = Math.min(kc, c0 + tile);
+        // in long: a tile size near Integer.MAX_VALUE overflowed n + tile − 1 and r0 + tile (no
+        // tile ran: the loss was −∞ with zero gradients)
+        long size = tile;
+        long rowTiles = (n + size - 1) / size;
+        long colTiles = (kc + size - 1) / size;
+        for (long i = 0; i < rowTiles; i++) {
+            int r0 = (int) (i * size);
+            int r1 = (int) Math.min(n, r0 + size);
+            for (long j = symmetric ? i : 0; j < colTiles; j++) {
+                int c0 = (int) (j * size);
+                int c1 = (int) Math.min(kc, c0 + size);
                 if (mask.empty(r0, r1, c0, c1)) {
                     continue;
                 }

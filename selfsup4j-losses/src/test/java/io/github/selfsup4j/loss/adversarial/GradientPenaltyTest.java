@@ -101,4 +101,44 @@ class GradientPenaltyTest {
             assertEquals(DataType.FLOAT32, weight.getGradient().getDataType());
         }
     }
+
+    /** The live arrays of {@code m} and its sub-managers. */
+    static int liveArrays(NDManager m) {
+        return ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+    }
+
+    @Test
+    void liveArraysStayConstantOverAThousandCalls() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray weight = m.create(new float[] {0.5f, -1f});
+            weight.setRequiresGradient(true);
+            NDArray real = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+            NDArray fake = m.create(new float[] {0, 1, -1, 2}, new Shape(2, 2));
+            GradientPenalty gp = GradientPenalty.builder().optSeed(3).build();
+            int before = liveArrays(m);
+            int[] live = new int[2];
+            for (int call = 0; call <= 1000; call++) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    GradientPenalty.Penalty p = call % 2 == 0
+                            ? gp.compute(xs -> xs.square().matMul(weight), real, fake,
+                                    List.of(weight))
+                            : gp.at(xs -> xs.square().matMul(weight), real, List.of(weight));
+                    try (p) {
+                        gc.backward(p.value());
+                    }
+                }
+                // the test's own handles closed too: both attach to the weight's manager
+                try (NDArray g = weight.getGradient(); NDArray copy = g.stopGradient()) {
+                    assertTrue(Float.isFinite(g.getFloat(0)));
+                    g.subi(copy);
+                }
+                if (call == 0) {
+                    live[0] = liveArrays(m);
+                }
+            }
+            live[1] = liveArrays(m);
+            assertEquals(before, live[0], "live arrays before and after one call");
+            assertEquals(before, live[1], "live arrays before and after 1,001 calls");
+        }
+    }
 }

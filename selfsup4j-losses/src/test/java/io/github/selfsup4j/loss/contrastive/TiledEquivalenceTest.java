@@ -92,6 +92,49 @@ class TiledEquivalenceTest {
                 "tile_size", tile), in);
     }
 
+    /**
+     * Tile sizes around and far beyond the logits' side (n rows, c columns), up to
+     * Integer.MAX_VALUE, where the tile count once overflowed (the loss was −∞, the gradients
+     * zero).
+     */
+    static Stream<Arguments> anyTileSize() {
+        Stream.Builder<Arguments> s = Stream.builder();
+        // loss, pairs per sample (nt-xent) or queue length (info-nce), samples or queries
+        Object[][] configs = {{"nt-xent", 1, 5}, {"nt-xent", 2, 3}, {"info-nce", 0, 7},
+            {"info-nce", 4, 7}};
+        for (Object[] c : configs) {
+            int n = c[0].equals("nt-xent") ? 2 * (int) c[1] * (int) c[2] : (int) c[2];
+            int cols = c[0].equals("nt-xent") ? n : n + (int) c[1];
+            java.util.TreeSet<Integer> tiles = new java.util.TreeSet<>(java.util.List.of(1, 3,
+                    n - 1, n, n + 1, cols - 1, cols, cols + 1, Integer.MAX_VALUE - 1,
+                    Integer.MAX_VALUE));
+            for (int t : tiles) {
+                s.add(Arguments.of(c[0], c[1], c[2], t));
+            }
+        }
+        return s.build();
+    }
+
+    @ParameterizedTest(name = "{0} P/K={1} N={2} tile={3}")
+    @MethodSource("anyTileSize")
+    void anyTileSizeGivesTheDenseResult(String loss, int pOrQueue, int samples, int tile) {
+        Random r = new Random(samples * 13 + pOrQueue);
+        Map<String, Arr> in = new LinkedHashMap<>();
+        if (loss.equals("nt-xent")) {
+            in.put("z_i", Arr.gaussian(r, samples * pOrQueue, 4));
+            in.put("z_j", Arr.gaussian(r, samples * pOrQueue, 4));
+            assertSame(Map.of("loss", loss, "pairs_per_sample", pOrQueue, "temperature", 0.3,
+                    "tile_size", tile), in);
+        } else {
+            in.put("query", Arr.gaussian(r, samples, 4));
+            in.put("key", Arr.gaussian(r, samples, 4));
+            if (pOrQueue > 0) {
+                in.put("queue", Arr.gaussian(r, pOrQueue, 4));
+            }
+            assertSame(Map.of("loss", loss, "temperature", 0.3, "tile_size", tile), in);
+        }
+    }
+
     static Stream<Arguments> infoNce() {
         return Stream.of(Arguments.of(7, 11, 4, true, 0.2), Arguments.of(7, 11, 4, false, 0.2),
                 Arguments.of(9, 0, 4, true, 0.2), Arguments.of(5, 3, 16, true, 0.2),
