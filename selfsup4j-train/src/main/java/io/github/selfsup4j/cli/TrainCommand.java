@@ -174,9 +174,16 @@ public final class TrainCommand implements Callable<Integer> {
             }
             if (resume != null) {
                 dir = resume;
-                config = RunConfig.fromJson(Checkpoint.config(dir));
+                try {
+                    config = RunConfig.fromJson(Checkpoint.config(dir));
+                } catch (IOException e) {
+                    throw new IOException("--resume " + e.getMessage(), e);
+                }
                 checkResumeConflicts(config);
             } else {
+                io.github.selfsup4j.method.Check.require(!runsDir.toString().isEmpty()
+                        && !Files.isRegularFile(runsDir), "--runs-dir", runsDir,
+                        "must name a directory");
                 shared.validate();
                 methodOptions.validate();
                 if (shared.data != null) {

@@ -11,7 +11,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,8 +114,177 @@ class TrainCommandTest {
         assertTrue(r.err().contains("t10k-labels-idx1-ubyte.gz") && r.err().contains("truncated"),
                 r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-        Result bad = run("train", "--method", "byol", "--runs-dir", tmp.toString());
+        Result bad = run("train", "--method", "byol2", "--lambda", "1", "--runs-dir",
+                tmp.toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("byol") && bad.err().contains("simclr"), bad.err());
+        assertTrue(bad.err().contains("--method byol2") && bad.err().contains("simclr"),
+                bad.err());
+    }
+
+    /** A bad value for every option of every method's train command. */
+    static final Map<String, String> BAD = new LinkedHashMap<>();
+
+    static {
+        BAD.put("--method", "vgg");
+        BAD.put("--epochs", "0");
+        BAD.put("--batch-size", "1");
+        BAD.put("--optimizer", "adagrad");
+        BAD.put("--lr", "-1");
+        BAD.put("--weight-decay", "-0.5");
+        BAD.put("--momentum", "1.5");
+        BAD.put("--lars-trust", "0");
+        BAD.put("--warmup-epochs", "NaN");
+        BAD.put("--encoder", "vgg");
+        BAD.put("--width", "8");
+        BAD.put("--pool-grid", "3");
+        BAD.put("--projection-hidden", "0");
+        BAD.put("--projection-dim", "-4");
+        BAD.put("--projection-layers", "5");
+        BAD.put("--crop-min-scale", "1.5");
+        BAD.put("--flip-probability", "2");
+        BAD.put("--jitter-probability", "-0.1");
+        BAD.put("--brightness", "3");
+        BAD.put("--contrast", "-1");
+        BAD.put("--noise-std", "-0.5");
+        BAD.put("--seed", "abc");
+        BAD.put("--data", "/no/such/dir");
+        BAD.put("--limit", "100");
+        BAD.put("--validation", "-5");
+        BAD.put("--probe-epochs", "0");
+        BAD.put("--eval-batch", "0");
+        BAD.put("--augment-threads", "0");
+        BAD.put("--threads", "-2");
+        BAD.put("--runs-dir", "");
+        BAD.put("--resume", "/no/such/run");
+        BAD.put("--temperature", "-1");
+        BAD.put("--pairs-per-sample", "0");
+        BAD.put("--tau-plus", "1");
+        BAD.put("--beta", "-2");
+        BAD.put("--estimator", "medium");
+        BAD.put("--lambda", "-0.1");
+        BAD.put("--sim-coeff", "Infinity");
+        BAD.put("--std-coeff", "-25");
+        BAD.put("--cov-coeff", "-1");
+        BAD.put("--queue-size", "0");
+        BAD.put("--moco-momentum", "1.01");
+        BAD.put("--moco-splits", "0");
+        BAD.put("--byol-momentum", "-0.5");
+        BAD.put("--predictor-hidden", "0");
+    }
+
+    /** Options that take no value or that only print (help, version, flags). */
+    static final Set<String> NO_VALUE = Set.of("--help", "--version", "--no-progress",
+            "--no-baselines");
+
+    @Test
+    void everyOptionOfEveryMethodIsCheckedUpFrontWithOneLine() {
+        // every option the train command has, for every method, must appear in BAD: a new
+        // option without a bad-value case fails here
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (String method : Methods.names()) {
+            picocli.CommandLine cl = Main.commandLine("train", "--method", method);
+            for (picocli.CommandLine.Model.OptionSpec o : cl.getSubcommands().get("train")
+                    .getCommandSpec().options()) {
+                String name = o.longestName();
+                if (NO_VALUE.contains(name)) {
+                    continue;
+                }
+                seen.add(name);
+                assertTrue(BAD.containsKey(name), "no bad-value case for " + name);
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(BAD.keySet()), seen, "cases for removed options");
+        for (Map.Entry<String, String> e : BAD.entrySet()) {
+            String option = e.getKey();
+            String method = methodOf(option);
+            Result r = option.equals("--method") ? run("train", option, e.getValue())
+                    : run("train", "--method", method, option, e.getValue(), "--runs-dir",
+                            tmp.resolve("never").toString());
+            assertEquals(2, r.code(), option + " " + e.getValue() + ": " + r.out() + r.err());
+            String err = r.err().strip();
+            assertEquals(1, err.lines().count(), "one line: " + err);
+            assertTrue(err.contains(option), "names the option: " + err);
+            assertTrue(e.getValue().isEmpty() || err.contains(e.getValue()),
+                    "names the value: " + err);
+            assertFalse(err.contains("\tat ") || err.contains("Exception"), err);
+            assertFalse(Files.exists(tmp.resolve("never")), "nothing written for " + option);
+        }
+    }
+
+    /** A method that has the option. */
+    static String methodOf(String option) {
+        for (String m : Methods.names()) {
+            if (Main.commandLine("train", "--method", m).getSubcommands().get("train")
+                    .getCommandSpec().findOption(option) != null) {
+                return m;
+            }
+        }
+        throw new AssertionError(option);
+    }
+
+    @Test
+    void resumeRejectsOptionsThatConflictWithTheRunAndAcceptsTheOthers() throws Exception {
+        Result first = run(args(new String[] {"train", "--runs-dir", tmp.toString(), "--epochs",
+            "1", "--no-baselines"}, SMALL));
+        assertEquals(0, first.code(), first.out() + first.err());
+        Path dir;
+        try (Stream<Path> s = Files.list(tmp)) {
+            dir = s.findFirst().orElseThrow();
+        }
+        byte[] checkpoint = Files.readAllBytes(dir.resolve("checkpoint.bin"));
+        Result bad = run("train", "--resume", dir.toString(), "--temperature", "0.3",
+                "--batch-size", "32", "--width", "16", "--epochs", "2");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("--temperature 0.3 (the run has 0.5)")
+                && bad.err().contains("--batch-size 32 (the run has 64)"), bad.err());
+        String conflicts = bad.err().substring(0, bad.err().indexOf(" differ from the run"));
+        assertFalse(conflicts.contains("--width") || conflicts.contains("--epochs"),
+                "the same value and an option that may change are no conflict: " + bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(java.util.Arrays.equals(checkpoint, Files.readAllBytes(
+                dir.resolve("checkpoint.bin"))), "a rejected resume leaves the run untouched");
+        Result other = run("train", "--resume", dir.toString(), "--method", "moco");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("--method moco (the run has simclr)"), other.err());
+        Result ok = run("train", "--resume", dir.toString(), "--width", "16", "--epochs", "2",
+                "--threads", "1", "--no-progress", "--no-baselines");
+        assertEquals(0, ok.code(), ok.out() + ok.err());
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertEquals(2, m.get("epochs_completed").asInt());
+        assertEquals(1, m.get("resumes").size(), m.toString());
+        assertEquals(2, m.get("learning_rate_schedule").size(), "a segment for the extension");
+        assertEquals(4, m.get("resumes").get(0).get("at_step").asInt());
+    }
+
+    @Test
+    void aNonFiniteLossKeepsTheLastGoodCheckpointWritesTheFailureAndCanResumeWithALowerLr()
+            throws Exception {
+        // SGD with a learning rate of 1e30 blows the weights up in its first step; the second
+        // step's loss is NaN
+        Result r = run(args(new String[] {"train", "--runs-dir", tmp.toString(), "--epochs", "2",
+            "--optimizer", "sgd", "--lr", "1e30", "--no-baselines"}, SMALL));
+        assertEquals(1, r.code(), r.out() + r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("NaN") && err.contains("--resume") && err.contains("--lr"), err);
+        assertFalse(err.contains("\tat "), err);
+        Path dir;
+        try (Stream<Path> s = Files.list(tmp)) {
+            dir = s.findFirst().orElseThrow();
+        }
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertEquals("loss", m.get("failure").get("what").asText());
+        assertTrue(m.get("failure").get("checkpoint_resumes_at").asText().startsWith("epoch 1"));
+        assertFalse(m.has("knn_top1_k20"), "no evaluation of a failed run");
+        Result resumed = run("train", "--resume", dir.toString(), "--lr", "0.05",
+                "--no-progress", "--no-baselines");
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        JsonNode m2 = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertFalse(m2.has("failure"));
+        assertEquals(2, m2.get("epochs_completed").asInt());
+        for (JsonNode l : m2.get("epoch_loss")) {
+            assertTrue(Double.isFinite(l.asDouble()), m2.toString());
+        }
+        assertEquals(0.05, m2.get("hyperparameters").get("lr").asDouble(), 0);
     }
 }
