@@ -27,6 +27,7 @@ import io.github.selfsup4j.metric.Miners;
 import io.github.selfsup4j.metric.MultiSimilarityMiner;
 import io.github.selfsup4j.metric.Reduction;
 import io.github.selfsup4j.metric.TripletMarginMiner;
+import io.github.selfsup4j.numerics.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -176,6 +177,8 @@ public final class LossRegistry {
             if (reduces) {
                 o.string("reduction", v -> m.reduction = Reduction.parse(owner, v));
             }
+            Checks.positive(owner, "miner_margin", m.margin);
+            Checks.nonNegative(owner, "miner_epsilon", m.epsilon);
             m.distance = distance(owner, m.distanceName == null ? defaultDistance
                     : m.distanceName, m.normalize);
             m.miner = m.minerName == null ? null
@@ -216,6 +219,8 @@ public final class LossRegistry {
                 .number("margin", v -> margin[0] = v)
                 .number("epsilon", v -> epsilon[0] = v)
                 .finish();
+        Checks.positive(owner, "margin", margin[0]);
+        Checks.nonNegative(owner, "epsilon", epsilon[0]);
         Distance d = distance(owner, distanceName[0] != null ? distanceName[0]
                 : Miners.defaultDistance(name).name(), normalize[0]);
         return Miners.create(owner, name, d, margin[0], epsilon[0]);
