@@ -1,6 +1,7 @@
 package io.github.selfsup4j.metric;
 
 import ai.djl.ndarray.NDArray;
+import io.github.selfsup4j.numerics.Ops;
 
 /**
  * Turns a labelled batch into index tuples (PML's miners). Miners are deterministic and work on
@@ -26,7 +27,7 @@ public interface Miner {
      */
     default MinedTuples mine(NDArray embeddings, NDArray labels) {
         long[] y = LabeledBatch.check(name(), embeddings, labels, true);
-        return mine(distance().orientedMatrix(embeddings), y);
+        return mine(oriented(embeddings), y);
     }
 
     /**
@@ -52,12 +53,17 @@ public interface Miner {
     /** {@link #mineTriplets(double[], long[])} on a checked batch. */
     default Triplets mineTriplets(NDArray embeddings, NDArray labels) {
         long[] y = LabeledBatch.check(name(), embeddings, labels, true);
-        return mineTriplets(distance().orientedMatrix(embeddings), y);
+        return mineTriplets(oriented(embeddings), y);
     }
 
     /** {@link #minePairs(double[], long[])} on a checked batch. */
     default Pairs minePairs(NDArray embeddings, NDArray labels) {
         long[] y = LabeledBatch.check(name(), embeddings, labels, true);
-        return minePairs(distance().orientedMatrix(embeddings), y);
+        return minePairs(oriented(embeddings), y);
+    }
+
+    /** The oriented matrix, computed in float32 at least (as the losses compute). */
+    private double[] oriented(NDArray embeddings) {
+        return distance().orientedMatrix(Ops.promote(embeddings, Ops.computeType(embeddings)));
     }
 }

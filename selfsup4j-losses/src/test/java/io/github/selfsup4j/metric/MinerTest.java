@@ -228,6 +228,14 @@ class MinerTest {
     }
 
     @Test
+    void halfPrecisionEmbeddingsAreMinedInFloat32() {
+        Triplets t = miner("batch-hard", "distance", "euclidean", "normalize_embeddings", false)
+                .mineTriplets(nd(LINE).toType(DataType.FLOAT16, false), nd(LINE_LABELS));
+        assertArrayEquals(lineTriplets("batch-hard").negatives(), t.negatives());
+        assertArrayEquals(lineTriplets("batch-hard").positives(), t.positives());
+    }
+
+    @Test
     void rejectsBadBatchesNamingArgumentAndValue() {
         Miner m = miner("batch-hard");
         double[][] x = {{0, 1}, {1, 0}, {1, 1}, {2, 2}};

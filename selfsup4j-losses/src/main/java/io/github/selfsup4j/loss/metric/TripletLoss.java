@@ -119,6 +119,10 @@ public final class TripletLoss extends SelfSupLoss {
     }
 
     private NDArray labeled(NDArray embeddings, NDArray labels) {
+        if (p != 2.0) {
+            throw new IllegalArgumentException(NAME + ": p applies to the tuple form only (the"
+                    + " labelled form compares with its distance), got p " + p);
+        }
         NDArray e = Checks.floating(NAME, "embeddings", embeddings, 2);
         e = Ops.promote(e, Ops.computeType(e));
         long[] y = LabeledBatch.check(NAME, e, labels, true);

@@ -249,6 +249,10 @@ class MetricLossTest {
             assertTrue(e.getMessage().contains("embeddings") && e.getMessage().contains("NaN"),
                     e.getMessage());
         }
+        IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
+                () -> value("triplet", Map.of("p", 1.0), LINE, LINE_LABELS));
+        assertTrue(p.getMessage().contains("p applies") && p.getMessage().contains("1.0"),
+                p.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LossRegistry.create("triplet", Map.of()).forward(Map.of(
                         "embeddings", LINE.nd(manager, DataType.FLOAT64),
