@@ -12,10 +12,10 @@ import io.github.selfsup4j.loss.contrastive.HclLoss;
 import io.github.selfsup4j.loss.contrastive.Implementation;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
+import io.github.selfsup4j.loss.contrastive.SupConLoss;
 import io.github.selfsup4j.loss.contrastive.Tiling;
 import io.github.selfsup4j.loss.metric.ContrastiveLoss;
 import io.github.selfsup4j.loss.metric.MultiSimilarityLoss;
-import io.github.selfsup4j.loss.metric.SupConLoss;
 import io.github.selfsup4j.loss.metric.TripletLoss;
 import io.github.selfsup4j.loss.redundancy.BarlowTwinsLoss;
 import io.github.selfsup4j.loss.redundancy.VicRegLoss;
@@ -63,7 +63,7 @@ public final class LossRegistry {
         });
         FACTORIES.put(SupConLoss.NAME, o -> {
             SupConLoss.Builder b = SupConLoss.builder();
-            o.number("temperature", b::optTemperature).finish();
+            tiling(o.number("temperature", b::optTemperature), SupConLoss.NAME, b).finish();
             return b.build();
         });
         FACTORIES.put(MultiSimilarityLoss.NAME, o -> {

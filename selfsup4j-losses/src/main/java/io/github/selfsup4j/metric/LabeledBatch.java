@@ -3,6 +3,7 @@ package io.github.selfsup4j.metric;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.github.selfsup4j.numerics.Checks;
+import io.github.selfsup4j.numerics.Ops;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +14,15 @@ import java.util.Map;
 public final class LabeledBatch {
 
     private LabeledBatch() {}
+
+    /**
+     * Checked {@code embeddings} (floating, N×D) in the dtype the losses compute in: float32 for
+     * half precision and float32, float64 for float64, with the graph kept.
+     */
+    public static NDArray embeddings(String owner, NDArray embeddings) {
+        NDArray e = Checks.floating(owner, "embeddings", embeddings, 2);
+        return Ops.promote(e, Ops.computeType(e));
+    }
 
     /**
      * Checks a labelled batch and returns its labels.

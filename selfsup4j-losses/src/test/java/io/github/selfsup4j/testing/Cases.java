@@ -131,7 +131,8 @@ public final class Cases {
                             bool(o, "normalize_embeddings", true), num(o, "pos_margin", 0),
                             num(o, "neg_margin", 1), 0.1, str(o, "reduction", "mean-nonzero"))));
         }
-        for (Map<String, Object> o : List.of(opts(), opts("temperature", 0.5))) {
+        for (Map<String, Object> o : List.of(opts(), opts("temperature", 0.5),
+                opts("temperature", 0.2, "impl", "tiled", "tile_size", 3))) {
             c.add(new Case("supcon", o, r -> labeled(r, 7, 4),
                     x -> MetricReference.supCon(x.get("embeddings").matrix(),
                             x.get("labels").longs(), num(o, "temperature", 0.1))));

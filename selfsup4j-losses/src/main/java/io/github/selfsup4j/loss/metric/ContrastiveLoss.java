@@ -115,8 +115,7 @@ public final class ContrastiveLoss extends SelfSupLoss {
     }
 
     private LossOutput labeled(NDArray embeddings, NDArray labels) {
-        NDArray e = Checks.floating(NAME, "embeddings", embeddings, 2);
-        e = Ops.promote(e, Ops.computeType(e));
+        NDArray e = LabeledBatch.embeddings(NAME, embeddings);
         long[] y = LabeledBatch.check(NAME, e, labels, true);
         NDArray mat = distance.matrix(e);
         Pairs pr = miner.minePairs(LabeledForm.minerMatrix(miner, distance, mat, e), y);

@@ -72,8 +72,7 @@ public final class MultiSimilarityLoss extends SelfSupLoss {
 
     @Override
     protected LossOutput compute(Map<String, NDArray> in) {
-        NDArray e = Checks.floating(NAME, "embeddings", in.get("embeddings"), 2);
-        e = Ops.promote(e, Ops.computeType(e));
+        NDArray e = LabeledBatch.embeddings(NAME, in.get("embeddings"));
         long[] y = LabeledBatch.check(NAME, e, in.get("labels"), true);
         int n = y.length;
         NDArray mat = distance.matrix(e);

@@ -123,8 +123,7 @@ public final class TripletLoss extends SelfSupLoss {
             throw new IllegalArgumentException(NAME + ": p applies to the tuple form only (the"
                     + " labelled form compares with its distance), got p " + p);
         }
-        NDArray e = Checks.floating(NAME, "embeddings", embeddings, 2);
-        e = Ops.promote(e, Ops.computeType(e));
+        NDArray e = LabeledBatch.embeddings(NAME, embeddings);
         long[] y = LabeledBatch.check(NAME, e, labels, true);
         NDArray mat = distance.matrix(e);
         Triplets t = miner.mineTriplets(LabeledForm.minerMatrix(miner, distance, mat, e), y);

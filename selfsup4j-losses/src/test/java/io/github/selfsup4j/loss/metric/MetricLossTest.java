@@ -12,6 +12,7 @@ import io.github.selfsup4j.loss.LossOutput;
 import io.github.selfsup4j.loss.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
+import io.github.selfsup4j.loss.contrastive.SupConLoss;
 import io.github.selfsup4j.testing.Arr;
 import io.github.selfsup4j.testing.GradCheck;
 import io.github.selfsup4j.testing.MetricReference;
