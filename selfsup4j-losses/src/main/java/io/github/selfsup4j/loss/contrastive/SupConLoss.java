@@ -165,6 +165,10 @@ public final class SupConLoss extends SelfSupLoss {
             res.gradCols().close();
         }
         res.gradRows().close();
+        positive.close();
+        if (!all) {
+            queries.close();
+        }
         return TiledSoftmax.surrogate(res.loss(), z, grad);
     }
 
