@@ -12,11 +12,22 @@ import io.github.selfsup4j.loss.contrastive.HclLoss;
 import io.github.selfsup4j.loss.contrastive.Implementation;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
+import io.github.selfsup4j.loss.contrastive.SupConLoss;
 import io.github.selfsup4j.loss.contrastive.Tiling;
 import io.github.selfsup4j.loss.metric.ContrastiveLoss;
+import io.github.selfsup4j.loss.metric.MultiSimilarityLoss;
 import io.github.selfsup4j.loss.metric.TripletLoss;
 import io.github.selfsup4j.loss.redundancy.BarlowTwinsLoss;
 import io.github.selfsup4j.loss.redundancy.VicRegLoss;
+import io.github.selfsup4j.metric.CosineSimilarity;
+import io.github.selfsup4j.metric.Distance;
+import io.github.selfsup4j.metric.EuclideanDistance;
+import io.github.selfsup4j.metric.Miner;
+import io.github.selfsup4j.metric.Miners;
+import io.github.selfsup4j.metric.MultiSimilarityMiner;
+import io.github.selfsup4j.metric.Reduction;
+import io.github.selfsup4j.metric.TripletMarginMiner;
+import io.github.selfsup4j.numerics.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,13 +46,32 @@ public final class LossRegistry {
     static {
         FACTORIES.put(ContrastiveLoss.NAME, o -> {
             ContrastiveLoss.Builder b = ContrastiveLoss.builder();
-            o.number("margin", b::optMargin).finish();
+            o.number("margin", b::optMargin).number("pos_margin", b::optPosMargin)
+                    .number("neg_margin", b::optNegMargin);
+            Mining m = Mining.read(o, ContrastiveLoss.NAME, EuclideanDistance.NAME, true);
+            o.finish();
+            b.optDistance(m.distance).optMiner(m.miner).optReduction(m.reduction);
             return b.build();
         });
         FACTORIES.put(TripletLoss.NAME, o -> {
             TripletLoss.Builder b = TripletLoss.builder();
-            o.number("margin", b::optMargin).number("p", b::optP).bool("swap", b::optSwap)
-                    .finish();
+            o.number("margin", b::optMargin).number("p", b::optP).bool("swap", b::optSwap);
+            Mining m = Mining.read(o, TripletLoss.NAME, EuclideanDistance.NAME, true);
+            o.finish();
+            b.optDistance(m.distance).optMiner(m.miner).optReduction(m.reduction);
+            return b.build();
+        });
+        FACTORIES.put(SupConLoss.NAME, o -> {
+            SupConLoss.Builder b = SupConLoss.builder();
+            tiling(o.number("temperature", b::optTemperature), SupConLoss.NAME, b).finish();
+            return b.build();
+        });
+        FACTORIES.put(MultiSimilarityLoss.NAME, o -> {
+            MultiSimilarityLoss.Builder b = MultiSimilarityLoss.builder();
+            o.number("alpha", b::optAlpha).number("beta", b::optBeta).number("base", b::optBase);
+            Mining m = Mining.read(o, MultiSimilarityLoss.NAME, CosineSimilarity.NAME, false);
+            o.finish();
+            b.optDistance(m.distance).optMiner(m.miner);
             return b.build();
         });
         FACTORIES.put(InfoNceLoss.NAME, o -> {
@@ -121,6 +151,80 @@ public final class LossRegistry {
     }
 
     private LossRegistry() {}
+
+    /**
+     * The metric-learning options of a loss: {@code distance}, {@code normalize_embeddings},
+     * {@code miner}, {@code miner_margin}, {@code miner_epsilon} and (where the loss reduces
+     * tuples) {@code reduction}. The miner compares with the loss's distance.
+     */
+    private static final class Mining {
+        String distanceName;
+        Boolean normalize;
+        String minerName;
+        double margin = TripletMarginMiner.DEFAULT_MARGIN;
+        double epsilon = MultiSimilarityMiner.DEFAULT_EPSILON;
+        Distance distance;
+        Miner miner;
+        Reduction reduction = Reduction.MEAN_NONZERO;
+
+        static Mining read(Options o, String owner, String defaultDistance, boolean reduces) {
+            Mining m = new Mining();
+            o.string("distance", v -> m.distanceName = v)
+                    .bool("normalize_embeddings", v -> m.normalize = v)
+                    .string("miner", v -> m.minerName = v)
+                    .number("miner_margin", v -> m.margin = v)
+                    .number("miner_epsilon", v -> m.epsilon = v);
+            if (reduces) {
+                o.string("reduction", v -> m.reduction = Reduction.parse(owner, v));
+            }
+            Checks.positive(owner, "miner_margin", m.margin);
+            Checks.nonNegative(owner, "miner_epsilon", m.epsilon);
+            m.distance = distance(owner, m.distanceName == null ? defaultDistance
+                    : m.distanceName, m.normalize);
+            m.miner = m.minerName == null ? null
+                    : Miners.create(owner, m.minerName, m.distance, m.margin, m.epsilon);
+            return m;
+        }
+    }
+
+    /** A distance by name; {@code normalize} null is the default (true). */
+    private static Distance distance(String owner, String name, Boolean normalize) {
+        if (CosineSimilarity.NAME.equals(name) && Boolean.FALSE.equals(normalize)) {
+            throw new IllegalArgumentException(owner + ": normalize_embeddings must be true for"
+                    + " the cosine distance, got false");
+        }
+        return Distance.parse(owner, name, normalize == null || normalize);
+    }
+
+    /**
+     * Builds a miner by name, for the {@code mine} request: options {@code distance} (default
+     * cosine for multi-similarity, Euclidean on normalised embeddings otherwise, as PML), {@code
+     * normalize_embeddings}, {@code margin} (semi-hard, 0.2) and {@code epsilon}
+     * (multi-similarity, 0.1).
+     *
+     * @param name the miner name (see {@link Miners#NAMES})
+     * @param options snake_case options
+     * @return the miner
+     * @throws IllegalArgumentException for an unknown name or a bad option
+     */
+    public static Miner miner(String name, Map<String, Object> options) {
+        String owner = name == null ? "mine" : name;
+        Options o = new Options(owner, options);
+        String[] distanceName = {null};
+        Boolean[] normalize = {null};
+        double[] margin = {TripletMarginMiner.DEFAULT_MARGIN};
+        double[] epsilon = {MultiSimilarityMiner.DEFAULT_EPSILON};
+        o.string("distance", v -> distanceName[0] = v)
+                .bool("normalize_embeddings", v -> normalize[0] = v)
+                .number("margin", v -> margin[0] = v)
+                .number("epsilon", v -> epsilon[0] = v)
+                .finish();
+        Checks.positive(owner, "margin", margin[0]);
+        Checks.nonNegative(owner, "epsilon", epsilon[0]);
+        Distance d = distance(owner, distanceName[0] != null ? distanceName[0]
+                : Miners.defaultDistance(name).name(), normalize[0]);
+        return Miners.create(owner, name, d, margin[0], epsilon[0]);
+    }
 
     /** Reads the tiling options ({@code impl}, {@code tile_size}, {@code memory_budget_mb}). */
     private static Options tiling(Options o, String owner, Tiling.Builder<?> b) {

@@ -112,4 +112,12 @@ public abstract class SelfSupLoss extends Loss {
     public List<String> inputNames() {
         return inputs().stream().map(InputSpec::name).toList();
     }
+
+    /**
+     * The inputs as {@code selfsup4j loss --list} shows them: the names, or the alternative
+     * forms of a loss that has several.
+     */
+    public String signature() {
+        return inputNames().toString();
+    }
 }

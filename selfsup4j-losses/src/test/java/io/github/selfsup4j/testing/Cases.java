@@ -36,7 +36,9 @@ public final class Cases {
             Map.entry("vicreg", List.of("sim_coeff", "std_coeff", "cov_coeff", "eps")),
             Map.entry("barlow-twins", List.of("lambda")),
             Map.entry("cross-entropy", List.of("label_smoothing")),
-            Map.entry("hinge", List.of("margin")));
+            Map.entry("hinge", List.of("margin")),
+            Map.entry("supcon", List.of("temperature")),
+            Map.entry("multi-similarity", List.of("alpha", "beta")));
 
     private Cases() {}
 
@@ -59,6 +61,20 @@ public final class Cases {
     static double num(Map<String, Object> o, String k, double def) {
         Object v = o.get(k);
         return v == null ? def : ((Number) v).doubleValue();
+    }
+
+    static String str(Map<String, Object> o, String k, String def) {
+        Object v = o.get(k);
+        return v == null ? def : (String) v;
+    }
+
+    /** Embeddings (N×D) and labels with every class at least twice. */
+    static Map<String, Arr> labeled(Random r, int n, int d) {
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 3;
+        }
+        return in("embeddings", Arr.gaussian(r, n, d), "labels", Arr.ints(y));
     }
 
     static boolean bool(Map<String, Object> o, String k, boolean def) {
@@ -91,6 +107,44 @@ public final class Cases {
                             "label", labels01(r, 6)),
                     x -> Reference.contrastive(x.get("x1").matrix(), x.get("x2").matrix(),
                             x.get("label").longs(), num(o, "margin", 1))));
+        }
+        for (Map<String, Object> o : List.of(opts(), opts("margin", 0.2, "normalize_embeddings",
+                false, "reduction", "mean"), opts("margin", 0.3, "miner", "batch-hard"),
+                opts("distance", "cosine", "margin", 0.4, "swap", true, "miner", "semi-hard",
+                        "miner_margin", 0.6), opts("miner", "hard", "margin", 0.1))) {
+            c.add(new Case("triplet", o, r -> labeled(r, 7, 3),
+                    x -> MetricReference.triplet(x.get("embeddings").matrix(),
+                            x.get("labels").longs(), str(o, "miner", "all"),
+                            str(o, "distance", "euclidean"),
+                            bool(o, "normalize_embeddings", true), num(o, "margin", 1),
+                            num(o, "miner_margin", 0.2), bool(o, "swap", false),
+                            str(o, "reduction", "mean-nonzero"))));
+        }
+        for (Map<String, Object> o : List.of(opts(), opts("normalize_embeddings", false,
+                "neg_margin", 2.5, "pos_margin", 0.5, "reduction", "mean"),
+                opts("distance", "cosine", "pos_margin", 0.9, "neg_margin", 0.1, "miner",
+                        "multi-similarity"))) {
+            c.add(new Case("contrastive", o, r -> labeled(r, 7, 3),
+                    x -> MetricReference.contrastive(x.get("embeddings").matrix(),
+                            x.get("labels").longs(), str(o, "miner", "all"),
+                            str(o, "distance", "euclidean"),
+                            bool(o, "normalize_embeddings", true), num(o, "pos_margin", 0),
+                            num(o, "neg_margin", 1), 0.1, str(o, "reduction", "mean-nonzero"))));
+        }
+        for (Map<String, Object> o : List.of(opts(), opts("temperature", 0.5),
+                opts("temperature", 0.2, "impl", "tiled", "tile_size", 3))) {
+            c.add(new Case("supcon", o, r -> labeled(r, 7, 4),
+                    x -> MetricReference.supCon(x.get("embeddings").matrix(),
+                            x.get("labels").longs(), num(o, "temperature", 0.1))));
+        }
+        for (Map<String, Object> o : List.of(opts(), opts("miner", "multi-similarity"),
+                opts("alpha", 1.5, "beta", 3, "base", 1.0, "distance", "euclidean",
+                        "normalize_embeddings", false))) {
+            c.add(new Case("multi-similarity", o, r -> labeled(r, 7, 3),
+                    x -> MetricReference.multiSimilarity(x.get("embeddings").matrix(),
+                            x.get("labels").longs(), num(o, "alpha", 2), num(o, "beta", 50),
+                            num(o, "base", 0.5), str(o, "distance", "cosine"),
+                            bool(o, "normalize_embeddings", true), str(o, "miner", "all"), 0.1)));
         }
         for (Map<String, Object> o : List.of(opts(), opts("margin", 0.5, "p", 1, "swap", true),
                 opts("p", 3, "swap", true))) {

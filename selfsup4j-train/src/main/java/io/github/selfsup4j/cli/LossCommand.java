@@ -13,6 +13,7 @@ import io.github.selfsup4j.loss.InputSpec;
 import io.github.selfsup4j.loss.LossOutput;
 import io.github.selfsup4j.loss.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
+import io.github.selfsup4j.metric.Miners;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,9 @@ import picocli.CommandLine.Option;
                     + " \"gradients\": true}",
             "Answer:   {\"loss\": number, \"gradients\": {NAME: nested arrays},"
                     + " \"components\": {...}}  or  {\"error\": message}",
-            "Computed in float64 unless \"dtype\": \"float32\" is given."
+            "Computed in float64 unless \"dtype\": \"float32\" is given.",
+            "Mining:   {\"mine\": MINER, \"inputs\": {\"embeddings\": ..., \"labels\": ...},"
+                    + " \"options\": {...}}  ->  index tuples"
         })
 public final class LossCommand implements Callable<Integer> {
 
@@ -52,8 +55,10 @@ public final class LossCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (list) {
             for (String name : LossRegistry.names()) {
-                System.out.println(name + "  " + LossRegistry.create(name, Map.of()).inputNames());
+                System.out.println(name + "  " + LossRegistry.create(name, Map.of()).signature());
             }
+            System.out.println("mine: " + String.join(", ", Miners.NAMES)
+                    + "  [embeddings, labels]");
             return 0;
         }
         return run(System.in, System.out);
@@ -103,6 +108,10 @@ public final class LossCommand implements Callable<Integer> {
     private static ObjectNode evaluate(JsonNode req, NDManager m) {
         if (req == null || !req.isObject()) {
             throw new IllegalArgumentException("a request must be a JSON object");
+        }
+        if (req.has("mine")) {
+            return MineRequest.answer(req, options(req.get("options")), dtype(req.get("dtype")),
+                    m, JSON);
         }
         for (Iterator<String> it = req.fieldNames(); it.hasNext(); ) {
             String f = it.next();
