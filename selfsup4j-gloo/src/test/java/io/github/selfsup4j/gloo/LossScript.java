@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.distributed.GatheredLoss;
 import io.github.selfsup4j.distributed.Gatherable;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import io.github.selfsup4j.testing.Arr;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.github.selfsup4j.loss;
 
+import io.github.selfsup4j.loss.registry.LossRegistry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,7 @@
 package io.github.selfsup4j.loss;
 
+import io.github.selfsup4j.loss.registry.LossRegistry;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.testing.Arr;
 import io.github.selfsup4j.testing.MetricReference;
 import java.util.List;

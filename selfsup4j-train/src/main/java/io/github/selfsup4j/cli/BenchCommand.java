@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import io.github.selfsup4j.engine.listener.MemoryListener;
 import io.github.selfsup4j.loss.contrastive.Implementation;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.selfsup4j.loss.InputSpec;
 import io.github.selfsup4j.loss.LossOutput;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import io.github.selfsup4j.metric.Miners;
 import java.io.BufferedReader;

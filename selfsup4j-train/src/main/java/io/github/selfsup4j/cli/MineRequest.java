@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.metric.MinedTuples;
 import io.github.selfsup4j.metric.Miner;
 import io.github.selfsup4j.metric.Miners;

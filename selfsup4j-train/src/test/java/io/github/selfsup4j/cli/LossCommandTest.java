@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.selfsup4j.loss.InputSpec;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.testing.Arr;
 import io.github.selfsup4j.testing.Cases;
 import io.github.selfsup4j.testing.Cases.Case;

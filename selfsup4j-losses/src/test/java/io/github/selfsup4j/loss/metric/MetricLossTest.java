@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.github.selfsup4j.loss.LossOutput;
-import io.github.selfsup4j.loss.LossRegistry;
+import io.github.selfsup4j.loss.registry.LossRegistry;
 import io.github.selfsup4j.loss.SelfSupLoss;
 import io.github.selfsup4j.loss.contrastive.NtXentLoss;
 import io.github.selfsup4j.loss.contrastive.SupConLoss;

@@ -1,4 +1,7 @@
-package io.github.selfsup4j.loss;
+package io.github.selfsup4j.loss.registry;
+
+import io.github.selfsup4j.loss.SelfSupLoss;
+import io.github.selfsup4j.loss.Options;
 
 import io.github.selfsup4j.loss.adversarial.GanBceLoss;
 import io.github.selfsup4j.loss.adversarial.GanRole;
