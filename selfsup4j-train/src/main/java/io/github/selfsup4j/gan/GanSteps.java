@@ -152,6 +152,20 @@ public final class GanSteps {
         }
     }
 
+    /** Noise batches drawn so far: save it with a checkpoint so that a resumed run repeats. */
+    public long noiseDraws() {
+        return noiseDraws;
+    }
+
+    /** Restores {@link #noiseDraws()} from a checkpoint. */
+    public void setNoiseDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("gan-steps: noise draws must be >= 0, got "
+                    + draws);
+        }
+        this.noiseDraws = draws;
+    }
+
     private NDArray forward(Block b, NDArray x) {
         return b.forward(store, new NDList(x), true).singletonOrThrow();
     }

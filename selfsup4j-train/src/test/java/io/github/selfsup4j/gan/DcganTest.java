@@ -105,6 +105,38 @@ class DcganTest {
     }
 
     @Test
+    void parametersSurviveASaveAndLoad() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block[] nets = new Block[4];
+            for (int copy = 0; copy < 2; copy++) {
+                ai.djl.engine.Engine.getInstance().setRandomSeed(copy);
+                nets[2 * copy] = Dcgan.generator().setLatentDim(16).optWidth(16).build();
+                nets[2 * copy].initialize(m, DataType.FLOAT32, new Shape(1, 16));
+                nets[2 * copy + 1] = Dcgan.discriminator().optWidth(16).optSpectralNorm(true)
+                        .optSeed(copy).build();
+                nets[2 * copy + 1].initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            }
+            NDArray z = m.randomNormal(new Shape(4, 16));
+            // a training forward moves BatchNorm's running statistics and the spectral norms'
+            // vectors, which must travel with the weights
+            NDArray img = forward(nets[0], z, true);
+            forward(nets[1], img, true);
+            for (int k = 0; k < 2; k++) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                nets[k].saveParameters(new java.io.DataOutputStream(bytes));
+                nets[k + 2].loadParameters(m, new java.io.DataInputStream(
+                        new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            }
+            NDArray x = forward(nets[0], z, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(x.toFloatArray(),
+                    forward(nets[2], z, false).toFloatArray(), 0f, "generator");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    forward(nets[1], x, false).toFloatArray(),
+                    forward(nets[3], x, false).toFloatArray(), 0f, "discriminator");
+        }
+    }
+
+    @Test
     void badOptionsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Dcgan.generator().build());
