@@ -16,9 +16,22 @@ public final class Adam extends StatefulOptimizer {
 
     /** Creates Adam with β1 0.9, β2 0.999, ε 1e-8 and the given decoupled weight decay. */
     public Adam(NDManager parent, Schedule schedule, double weightDecay) {
+        this(parent, schedule, weightDecay, 0.9, 0.999);
+    }
+
+    /**
+     * Creates Adam with the given β1 and β2 (GANs use β1 0.5 or 0, β2 0.9 or 0.999), ε 1e-8 and
+     * decoupled weight decay.
+     */
+    public Adam(NDManager parent, Schedule schedule, double weightDecay, double beta1,
+            double beta2) {
         super(parent, schedule);
-        this.beta1 = 0.9;
-        this.beta2 = 0.999;
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("adam: beta1 and beta2 must be in [0, 1), got "
+                    + beta1 + " and " + beta2);
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
         this.eps = 1e-8;
         this.weightDecay = weightDecay;
     }

@@ -1,0 +1,326 @@
+package io.github.selfsup4j.gan;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.github.selfsup4j.loss.adversarial.AdversarialLoss;
+import io.github.selfsup4j.loss.adversarial.GanRole;
+import io.github.selfsup4j.loss.adversarial.GradientPenalty;
+import io.github.selfsup4j.optim.StatefulOptimizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One discriminator (critic) step and one generator step of adversarial training, with the
+ * library's GAN losses; the caller alternates them (k discriminator steps per generator step,
+ * 5 for WGAN-GP).
+ *
+ * <ul>
+ *   <li>Discriminator step: fake = G(z) detached; L_D(D(real), D(fake)), plus the gradient
+ *       penalty at interpolates of real and fake when one is set; only D's parameters are
+ *       updated.
+ *   <li>Generator step: L_G(D(G(z))); only G's parameters are updated, and the gradients this
+ *       backward leaves on D's parameters are zeroed.
+ * </ul>
+ *
+ * <p>Both networks run in training mode in both steps (BatchNorm batch statistics, spectral
+ * norms' power iterations), as in PyTorch's DCGAN example. Noise z ~ N(0, I) comes from a Java
+ * generator seeded with (seed, step number), so a run repeats. Every array of a step lives in a
+ * sub-manager of the given manager, closed at the end of the step; the real batch is copied
+ * into it. A step whose gradients are not finite is not applied (PyTorch 2.7.1's CPU
+ * convolution backward can read unwritten memory, see DEVELOPERS.md): the gradients are zeroed
+ * and the step reports NaN.
+ */
+public final class GanSteps {
+
+    private final NDManager manager;
+    private final Block generator;
+    private final Block discriminator;
+    private final AdversarialLoss discriminatorLoss;
+    private final AdversarialLoss generatorLoss;
+    private final GradientPenalty penalty;
+    private final StatefulOptimizer generatorOptimizer;
+    private final StatefulOptimizer discriminatorOptimizer;
+    private final int latentDim;
+    private final long seed;
+    private final ParameterStore store;
+    private final Map<String, Parameter> generatorParams;
+    private final Map<String, Parameter> discriminatorParams;
+    private long noiseDraws;
+
+    private GanSteps(Builder b) {
+        this.manager = b.manager;
+        this.generator = b.generator;
+        this.discriminator = b.discriminator;
+        this.discriminatorLoss = b.discriminatorLoss;
+        this.generatorLoss = b.generatorLoss;
+        this.penalty = b.penalty;
+        this.generatorOptimizer = b.generatorOptimizer;
+        this.discriminatorOptimizer = b.discriminatorOptimizer;
+        this.latentDim = b.latentDim;
+        this.seed = b.seed;
+        this.store = new ParameterStore(manager, false);
+        this.generatorParams = trainable(generator);
+        this.discriminatorParams = trainable(discriminator);
+    }
+
+    /** A builder; everything but the gradient penalty and the seed is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The losses of a discriminator step: L_D + penalty, and the penalty alone (0 if none). */
+    public record DiscriminatorLosses(double total, double penalty) {}
+
+    /**
+     * One discriminator step on a real batch (N×...); N noise vectors make the fake batch.
+     *
+     * @return the loss (NaN, and no update, if the gradients were not finite)
+     */
+    public DiscriminatorLosses discriminatorStep(NDArray real) {
+        int n = Math.toIntExact(real.getShape().get(0));
+        try (NDManager s = manager.newSubManager()) {
+            NDArray r = real.duplicate(); // a copy without graph, owned by the step
+            r.attach(s);
+            NDArray z = noise(s, n);
+            double total;
+            double gp = 0;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray fake = forward(generator, z).stopGradient();
+                NDArray realScores = forward(discriminator, r);
+                NDArray fakeScores = forward(discriminator, fake);
+                NDArray loss = discriminatorLoss.forward(realScores, fakeScores).value();
+                if (penalty != null) {
+                    List<NDArray> params = new ArrayList<>();
+                    for (Parameter p : discriminatorParams.values()) {
+                        params.add(p.getArray());
+                    }
+                    try (GradientPenalty.Penalty p = penalty.compute(
+                            x -> forward(discriminator, x), r, fake, params)) {
+                        loss = loss.add(p.value());
+                        gp = scalar(p.value());
+                        gc.backward(loss);
+                    }
+                } else {
+                    gc.backward(loss);
+                }
+                total = scalar(loss);
+            }
+            zeroGradients(generatorParams);
+            return new DiscriminatorLosses(apply(discriminatorParams, discriminatorOptimizer)
+                    ? total : Double.NaN, gp);
+        }
+    }
+
+    /**
+     * One generator step on {@code batch} noise vectors.
+     *
+     * @return the generator's loss (NaN, and no update, if the gradients were not finite)
+     */
+    public double generatorStep(int batch) {
+        try (NDManager s = manager.newSubManager()) {
+            NDArray z = noise(s, batch);
+            double value;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray scores = forward(discriminator, forward(generator, z));
+                NDArray loss = generatorLoss.forward(scores).value();
+                gc.backward(loss);
+                value = scalar(loss);
+            }
+            zeroGradients(discriminatorParams);
+            return apply(generatorParams, generatorOptimizer) ? value : Double.NaN;
+        }
+    }
+
+    /** {@code n} samples of the generator in inference mode, as a float array (n × ...). */
+    public float[] sample(int n) {
+        try (NDManager s = manager.newSubManager()) {
+            NDArray z = noise(s, n);
+            return generator.forward(store, new NDList(z), false).singletonOrThrow()
+                    .toFloatArray();
+        }
+    }
+
+    /** Noise batches drawn so far: save it with a checkpoint so that a resumed run repeats. */
+    public long noiseDraws() {
+        return noiseDraws;
+    }
+
+    /** Restores {@link #noiseDraws()} from a checkpoint. */
+    public void setNoiseDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("gan-steps: noise draws must be >= 0, got "
+                    + draws);
+        }
+        this.noiseDraws = draws;
+    }
+
+    private NDArray forward(Block b, NDArray x) {
+        return b.forward(store, new NDList(x), true).singletonOrThrow();
+    }
+
+    private static double scalar(NDArray a) {
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+    }
+
+    private NDArray noise(NDManager s, int n) {
+        Random r = new Random(seed * 0x9E3779B97F4A7C15L + noiseDraws++);
+        float[] z = new float[n * latentDim];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) r.nextGaussian();
+        }
+        return s.create(z, new Shape(n, latentDim));
+    }
+
+    /** Updates the parameters if every gradient is finite; zeroes the gradients either way. */
+    private boolean apply(Map<String, Parameter> params, StatefulOptimizer optimizer) {
+        boolean finite;
+        // getGradient() returns a new handle in the parameters' manager, and the sums and
+        // conversions made from it land there too: all go into a scratch manager
+        try (NDManager scratch = manager.newSubManager()) {
+            double total = 0;
+            for (Parameter p : params.values()) {
+                total += scalar(gradient(p, scratch).sum());
+            }
+            finite = Double.isFinite(total);
+            if (finite) {
+                for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                    NDArray w = e.getValue().getArray();
+                    optimizer.update(e.getKey(), w, gradient(e.getValue(), scratch));
+                }
+                optimizer.endStep();
+            }
+        }
+        zeroGradients(params);
+        return finite;
+    }
+
+    private void zeroGradients(Map<String, Parameter> params) {
+        try (NDManager scratch = manager.newSubManager()) {
+            for (Parameter p : params.values()) {
+                gradient(p, scratch).set(new NDIndex(":"), 0); // NaN-safe, unlike g - g
+            }
+        }
+    }
+
+    private static NDArray gradient(Parameter p, NDManager scratch) {
+        NDArray g = p.getArray().getGradient();
+        g.attach(scratch);
+        return g;
+    }
+
+    private static Map<String, Parameter> trainable(Block block) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                out.put(p.getKey(), p.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Builds {@link GanSteps}. */
+    public static final class Builder {
+        private NDManager manager;
+        private Block generator;
+        private Block discriminator;
+        private AdversarialLoss discriminatorLoss;
+        private AdversarialLoss generatorLoss;
+        private GradientPenalty penalty;
+        private StatefulOptimizer generatorOptimizer;
+        private StatefulOptimizer discriminatorOptimizer;
+        private int latentDim;
+        private long seed;
+
+        private Builder() {}
+
+        /** The manager the networks live in; steps run in its sub-managers (required). */
+        public Builder setManager(NDManager manager) {
+            this.manager = manager;
+            return this;
+        }
+
+        /** The initialised generator, z (N×latent) ↦ samples (required). */
+        public Builder setGenerator(Block generator) {
+            this.generator = generator;
+            return this;
+        }
+
+        /** The initialised discriminator or critic, samples ↦ N or N×1 scores (required). */
+        public Builder setDiscriminator(Block discriminator) {
+            this.discriminator = discriminator;
+            return this;
+        }
+
+        /** The loss of the two players: the same kind in the two roles (required). */
+        public Builder setLosses(AdversarialLoss discriminatorLoss,
+                AdversarialLoss generatorLoss) {
+            this.discriminatorLoss = discriminatorLoss;
+            this.generatorLoss = generatorLoss;
+            return this;
+        }
+
+        /** A gradient penalty added to the discriminator's loss (WGAN-GP; default none). */
+        public Builder optGradientPenalty(GradientPenalty penalty) {
+            this.penalty = penalty;
+            return this;
+        }
+
+        /** The optimisers of the generator and the discriminator (required). */
+        public Builder setOptimizers(StatefulOptimizer generatorOptimizer,
+                StatefulOptimizer discriminatorOptimizer) {
+            this.generatorOptimizer = generatorOptimizer;
+            this.discriminatorOptimizer = discriminatorOptimizer;
+            return this;
+        }
+
+        /** The dimension of z (required, >= 1). */
+        public Builder setLatentDim(int latentDim) {
+            this.latentDim = latentDim;
+            return this;
+        }
+
+        /** The seed of the noise (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Checks the settings and builds the steps. */
+        public GanSteps build() {
+            if (manager == null || generator == null || discriminator == null) {
+                throw new IllegalArgumentException("gan-steps: manager, generator and"
+                        + " discriminator must be set");
+            }
+            if (discriminatorLoss == null || discriminatorLoss.role() != GanRole.DISCRIMINATOR) {
+                throw new IllegalArgumentException("gan-steps: the discriminator's loss must have"
+                        + " role discriminator, got " + (discriminatorLoss == null ? "none"
+                                : discriminatorLoss.role()));
+            }
+            if (generatorLoss == null || generatorLoss.role() != GanRole.GENERATOR) {
+                throw new IllegalArgumentException("gan-steps: the generator's loss must have"
+                        + " role generator, got " + (generatorLoss == null ? "none"
+                                : generatorLoss.role()));
+            }
+            if (generatorOptimizer == null || discriminatorOptimizer == null) {
+                throw new IllegalArgumentException("gan-steps: both optimisers must be set");
+            }
+            if (latentDim < 1) {
+                throw new IllegalArgumentException("gan-steps: latent_dim must be >= 1, got "
+                        + latentDim);
+            }
+            return new GanSteps(this);
+        }
+    }
+}
