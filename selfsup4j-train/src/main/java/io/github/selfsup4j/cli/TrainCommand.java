@@ -120,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
             spec = Methods.find(Methods.names().get(0));
         }
         t.spec = spec;
-        t.method = spec.name();
+        t.method = Methods.names().get(0); // the default the help shows; --method sets it
         t.shared = spec.defaults();
         t.methodOptions = spec.options().get();
         CommandLine cl = new CommandLine(t);

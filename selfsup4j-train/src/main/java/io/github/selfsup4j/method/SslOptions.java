@@ -177,13 +177,12 @@ public final class SslOptions {
     static final class OptimizerConverter implements ITypeConverter<OptimizerKind> {
         @Override
         public OptimizerKind convert(String value) {
-            for (OptimizerKind k : OptimizerKind.values()) {
-                if (k.cliName().equalsIgnoreCase(value)) {
-                    return k;
-                }
+            try {
+                return OptimizerKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "must be adam, lars or sgd, got \"" + value + "\"");
             }
-            throw new picocli.CommandLine.TypeConversionException(
-                    "must be adam, lars or sgd, got \"" + value + "\"");
         }
     }
 

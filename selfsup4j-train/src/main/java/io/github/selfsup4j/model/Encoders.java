@@ -27,7 +27,8 @@ public final class Encoders {
         /** ResNet-18 with the CIFAR stem (3×3 stem convolution, no max-pool), for bigger machines. */
         RESNET18;
 
-        /** Parses "small-cnn" or "resnet18". */
+        /** Parses "small-cnn" or "resnet18" (also the JSON form). */
+        @com.fasterxml.jackson.annotation.JsonCreator
         public static Architecture parse(String s) {
             switch (s.toLowerCase(Locale.ROOT)) {
                 case "small-cnn":
@@ -42,7 +43,8 @@ public final class Encoders {
             }
         }
 
-        /** The CLI name. */
+        /** The CLI name (also its JSON form). */
+        @com.fasterxml.jackson.annotation.JsonValue
         public String cliName() {
             return this == SMALL_CNN ? "small-cnn" : "resnet18";
         }

@@ -18,9 +18,22 @@ public enum OptimizerKind {
     /** SGD with momentum 0.9: lightly's benchmarks' rule lr = 0.06 · batch / 128. */
     SGD;
 
-    /** The CLI name. */
+    /** The CLI name (also its JSON form). */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a CLI name (adam, lars, sgd), case-insensitively. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static OptimizerKind parse(String s) {
+        for (OptimizerKind k : values()) {
+            if (k.cliName().equalsIgnoreCase(s)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("optimizer must be adam, lars or sgd, got \"" + s
+                + "\"");
     }
 
     /** The default peak learning rate for a batch size (per process × processes). */
