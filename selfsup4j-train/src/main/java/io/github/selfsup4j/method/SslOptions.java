@@ -61,6 +61,11 @@ public final class SslOptions {
             + " features (default ${DEFAULT-VALUE}; 1 = global average pooling; 1, 2 or 4).")
     public int poolGrid = 2;
 
+    @Option(names = "--norm", converter = NormConverter.class, description = "Normalisation"
+            + " layers: batch (default; across processes each rank normalises its own rows) or"
+            + " layer (per image: N processes × B then train exactly as one process × N·B).")
+    public Encoders.Norm norm = Encoders.Norm.BATCH;
+
     @Option(names = "--projection-hidden", description = "Projection head hidden size"
             + " (default ${DEFAULT-VALUE}).")
     public int projectionHidden = 512;
@@ -184,6 +189,19 @@ public final class SslOptions {
             }
             throw new picocli.CommandLine.TypeConversionException(
                     "must be adam, lars or sgd, got \"" + value + "\"");
+        }
+    }
+
+    /** Converts {@code --norm} values. */
+    static final class NormConverter implements ITypeConverter<Encoders.Norm> {
+        @Override
+        public Encoders.Norm convert(String value) {
+            try {
+                return Encoders.Norm.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "must be batch or layer, got \"" + value + "\"");
+            }
         }
     }
 
