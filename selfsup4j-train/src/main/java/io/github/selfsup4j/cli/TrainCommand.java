@@ -204,7 +204,8 @@ public final class TrainCommand implements Callable<Integer> {
                     out, System.err);
         }
         try {
-            collective = Workers.join(System.getenv(), dist.timeoutMillis());
+            collective = Workers.join(System.getenv(), dist.timeoutMillis(),
+                    dist.rendezvousMillis());
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
@@ -272,6 +273,10 @@ public final class TrainCommand implements Callable<Integer> {
                     o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
                     job.manager().getDevice());
             out.printf("run directory: %s%n", dir);
+            if (collective.worldSize() > 1) {
+                out.printf("data parallel: %d processes × batch %d = global batch %d%n",
+                        collective.worldSize(), o.batchSize, collective.worldSize() * o.batchSize);
+            }
             TrainingEngine.Outcome outcome = run.fitWithStopHook();
             if (outcome == TrainingEngine.Outcome.STOPPED) {
                 out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",

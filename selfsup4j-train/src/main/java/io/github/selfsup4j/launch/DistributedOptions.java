@@ -12,7 +12,8 @@ public final class DistributedOptions {
 
     /** The options a worker never receives (the launcher consumes them). */
     public static final Set<String> NAMES = Set.of("--nproc-per-node", "--nnodes",
-            "--node-rank", "--master-addr", "--master-port", "--rdzv", "--dist-timeout");
+            "--node-rank", "--master-addr", "--master-port", "--rdzv", "--rdzv-timeout",
+            "--dist-timeout");
 
     /** torchrun's default store port across machines. */
     static final int DEFAULT_PORT = 29500;
@@ -44,6 +45,11 @@ public final class DistributedOptions {
             + " machines set SELFSUP4J_RUN_ID to the same new id on each).")
     public String rdzv = "tcp";
 
+    @Option(names = "--rdzv-timeout", paramLabel = "SECONDS", description = "How long ranks"
+            + " wait for each other to start (default ${DEFAULT-VALUE}, torchrun's join"
+            + " timeout): a rank that never starts is named when it ends.")
+    public double rdzvTimeout = 600;
+
     @Option(names = "--dist-timeout", paramLabel = "SECONDS", description = "Timeout of the"
             + " rendezvous and of every collective call (default ${DEFAULT-VALUE}, as PyTorch's"
             + " Gloo): a dead or stopped rank ends the run within it.")
@@ -63,7 +69,7 @@ public final class DistributedOptions {
     public void validate(java.util.function.Predicate<String> given) {
         if (!launches()) {
             for (String n : NAMES) {
-                if (!n.equals("--dist-timeout") && given.test(n)) {
+                if (!n.endsWith("-timeout") && given.test(n)) {
                     throw new IllegalArgumentException(n + " needs --nproc-per-node (it"
                             + " configures the launcher)");
                 }
@@ -96,10 +102,19 @@ public final class DistributedOptions {
             throw new IllegalArgumentException("--dist-timeout must be a positive number of"
                     + " seconds, got " + distTimeout);
         }
+        if (!(rdzvTimeout > 0) || Double.isInfinite(rdzvTimeout)) {
+            throw new IllegalArgumentException("--rdzv-timeout must be a positive number of"
+                    + " seconds, got " + rdzvTimeout);
+        }
     }
 
-    /** The timeout in milliseconds. */
+    /** The collective calls' timeout in milliseconds. */
     public long timeoutMillis() {
         return Math.max(1, Math.round(distTimeout * 1000));
+    }
+
+    /** The rendezvous timeout in milliseconds. */
+    public long rendezvousMillis() {
+        return Math.max(1, Math.round(rdzvTimeout * 1000));
     }
 }

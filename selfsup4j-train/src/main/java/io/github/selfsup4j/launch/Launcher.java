@@ -50,14 +50,19 @@ public final class Launcher {
      * Runs the workers of this node until they all end.
      *
      * @param d the launcher's options (validated)
-     * @param trainArgs the {@code train} arguments as given (the launcher's options are removed)
+     * @param trainArgs the {@code train} arguments as given, with or without the leading {@code
+     *     train} (the launcher's options are removed)
      * @param threadsGiven whether {@code --threads} was given (else each worker gets cores / N)
      * @return the exit status: 0 when every rank succeeded, else 1
      */
     public static int launch(DistributedOptions d, List<String> trainArgs, boolean threadsGiven,
             PrintStream out, PrintStream err) {
+        List<String> given = trainArgs;
+        if (!given.isEmpty() && given.get(0).equals("train")) {
+            given = given.subList(1, given.size()); // the whole command line (through Main)
+        }
         List<String> args = new ArrayList<>(List.of("train"));
-        args.addAll(withoutLauncherOptions(trainArgs));
+        args.addAll(withoutLauncherOptions(given));
         if (!threadsGiven) {
             int cores = Runtime.getRuntime().availableProcessors();
             args.add("--threads");
@@ -150,6 +155,7 @@ public final class Launcher {
                 env.put("SELFSUP4J_STORE", d.rdzv);
                 env.put("SELFSUP4J_RUN_ID", runId);
                 env.put(Workers.TIMEOUT_VAR, Double.toString(d.distTimeout));
+                env.put(Workers.RDZV_TIMEOUT_VAR, Double.toString(d.rdzvTimeout));
                 env.put(Workers.LAUNCHER_VAR, Long.toString(ProcessHandle.current().pid()));
                 Process p = pb.start();
                 synchronized (workers) {

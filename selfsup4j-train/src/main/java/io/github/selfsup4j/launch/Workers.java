@@ -13,6 +13,8 @@ public final class Workers {
 
     /** The timeout the launcher hands its workers, in seconds. */
     static final String TIMEOUT_VAR = "SELFSUP4J_DIST_TIMEOUT";
+    /** The rendezvous timeout the launcher hands its workers, in seconds. */
+    static final String RDZV_TIMEOUT_VAR = "SELFSUP4J_RDZV_TIMEOUT";
     /** The launcher's process id: a worker ends when its launcher is gone. */
     static final String LAUNCHER_VAR = "SELFSUP4J_LAUNCHER_PID";
 
@@ -30,32 +32,43 @@ public final class Workers {
      * every rank has joined or the timeout has passed).
      *
      * @param env the environment
-     * @param timeoutMs the rendezvous and per-call timeout when the environment gives none
-     *     (the launcher passes its --dist-timeout in {@code SELFSUP4J_DIST_TIMEOUT})
+     * @param timeoutMs the per-call timeout when the environment gives none (the launcher
+     *     passes its --dist-timeout in {@code SELFSUP4J_DIST_TIMEOUT})
+     * @param rendezvousMs the rendezvous timeout when the environment gives none ({@code
+     *     SELFSUP4J_RDZV_TIMEOUT})
      * @throws IllegalArgumentException naming a missing or malformed variable
      * @throws IllegalStateException when the rendezvous fails or Gloo is unavailable
      */
-    public static Collective join(Map<String, String> env, long timeoutMs) {
+    public static Collective join(Map<String, String> env, long timeoutMs, long rendezvousMs) {
         if (!distributed(env)) {
             return Collective.single();
         }
         watchLauncher(env);
-        long ms = timeoutMs;
-        String t = env.get(TIMEOUT_VAR);
-        if (t != null && !t.isBlank()) {
-            try {
-                ms = Math.max(1, Math.round(Double.parseDouble(t.trim()) * 1000));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("environment variable " + TIMEOUT_VAR
-                        + " must be a number of seconds, got " + t, e);
-            }
+        return gloo(env, Duration.ofMillis(millis(env, TIMEOUT_VAR, timeoutMs)),
+                Duration.ofMillis(millis(env, RDZV_TIMEOUT_VAR, rendezvousMs)));
+    }
+
+    private static long millis(Map<String, String> env, String name, long fallback) {
+        String t = env.get(name);
+        if (t == null || t.isBlank()) {
+            return fallback;
         }
-        return gloo(env, Duration.ofMillis(ms));
+        try {
+            double s = Double.parseDouble(t.trim());
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new NumberFormatException("not positive");
+            }
+            return Math.max(1, Math.round(s * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("environment variable " + name
+                    + " must be a positive number of seconds, got " + t, e);
+        }
     }
 
     /** In its own method so that a single process never loads the Gloo class. */
-    private static Collective gloo(Map<String, String> env, Duration timeout) {
-        return GlooCollective.fromEnvironment(env, timeout);
+    private static Collective gloo(Map<String, String> env, Duration timeout,
+            Duration rendezvous) {
+        return GlooCollective.fromEnvironment(env, timeout, rendezvous);
     }
 
     /** Ends this worker at once if the launcher that started it dies (e.g. SIGKILL). */

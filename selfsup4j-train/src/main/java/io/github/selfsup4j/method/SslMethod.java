@@ -121,7 +121,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
             }
         }
         int perEpoch = views.batchesPerEpoch();
-        schedule = new Schedule(o.lr(), Math.round(o.warmupEpochs * perEpoch),
+        schedule = new Schedule(o.lr(setup.world()), Math.round(o.warmupEpochs * perEpoch),
                 (long) perEpoch * o.epochs, 0.0);
         optimizer = o.optimizer.create(manager, schedule, o.momentum, o.weightDecay, o.larsTrust);
     }

@@ -139,6 +139,15 @@ public final class SslOptions {
         return lr != null ? lr : optimizer.defaultLr(batchSize);
     }
 
+    /**
+     * The peak learning rate of a run on {@code world} processes: the one given, else the
+     * optimiser's default for the global batch (world × batch size), so that N processes × B
+     * take the steps of one process × N·B.
+     */
+    public double lr(int world) {
+        return lr != null ? lr : optimizer.defaultLr(batchSize * world);
+    }
+
     /** Checks every option; the message names the option and its value. */
     public void validate() {
         Check.atLeast("--epochs", epochs, 1);
