@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Data-parallel training with real processes: {@code train --nproc-per-node 2} against one
@@ -110,6 +112,43 @@ class DistributedTrainingTest {
      */
     static final double LOSS_TOLERANCE = 1e-4;
     static final double PARAMETER_TOLERANCE = 1e-4;
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--nproc-per-node 0 | --nproc-per-node must be >= 1, got 0",
+        "--nproc-per-node two | --nproc-per-node",
+        "--nproc-per-node 1 --nnodes 2 --node-rank 2 --master-addr h"
+                + " | --node-rank must be in [0, 2), got 2",
+        "--nproc-per-node 1 --nnodes 2 | --master-addr is required with --nnodes 2",
+        "--nproc-per-node 1 --master-port 70000 | --master-port must be in [1, 65535], got 70000",
+        "--nproc-per-node 1 --rdzv redis://h:6379 | --rdzv must be tcp or file:DIR, got"
+                + " redis://h:6379",
+        "--nproc-per-node 1 --dist-timeout 0 | --dist-timeout must be a positive number of"
+                + " seconds, got 0.0",
+        "--nproc-per-node 1 --rdzv-timeout -1 | --rdzv-timeout must be a positive number of"
+                + " seconds, got -1.0",
+        "--master-addr h | --master-addr needs --nproc-per-node",
+    })
+    void badLauncherOptionsGiveOneLineAndExitCode2(String options, String message) {
+        String[] a = Stream.concat(Stream.of("train"), Stream.of(options.split(" ")))
+                .toArray(String[]::new);
+        TrainCommandTest.Result r = TrainCommandTest.run(a);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void theDefaultLearningRateFollowsTheGlobalBatch() {
+        SslOptions o = new SslOptions();
+        o.optimizer = io.github.selfsup4j.optim.OptimizerKind.SGD;
+        o.batchSize = 64;
+        SslOptions global = new SslOptions();
+        global.optimizer = io.github.selfsup4j.optim.OptimizerKind.SGD;
+        global.batchSize = 128;
+        assertEquals(global.lr(1), o.lr(2));
+        assertEquals(2 * o.lr(1), o.lr(2), 1e-12); // sgd: 0.06 · batch / 128
+    }
 
     static String[] args(String... more) {
         return Stream.concat(Stream.of("train"), Stream.concat(Stream.of(COMMON),
