@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Data-parallel training with real processes: {@code train --nproc-per-node 2} against one
@@ -48,18 +49,23 @@ class DistributedTrainingTest {
         "--probe-epochs", "1", "--no-baselines", "--no-progress", "--norm", "layer",
         "--optimizer", "sgd", "--lr", "0.01", "--threads", "1"};
 
-    @Test
-    void twoRanksOfBatch64TrainAsOneProcessOfBatch128() throws Exception {
+    /**
+     * SimCLR (NT-Xent gathered across the ranks) and MoCo (each rank's InfoNCE against the
+     * queue, averaged; the queue fed with every rank's keys in rank order).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"simclr", "moco"})
+    void twoRanksOfBatch64TrainAsOneProcessOfBatch128(String method) throws Exception {
         ChildJvm.assumeGloo();
         Path one = tmp.resolve("one");
         Path two = tmp.resolve("two");
-        try (ChildJvm single = new ChildJvm(tmp, "single", Map.of(), args("--batch-size", "128",
-                "--runs-dir", one.toString()))) {
+        try (ChildJvm single = new ChildJvm(tmp, "single", Map.of(), args("--method", method,
+                "--batch-size", "128", "--runs-dir", one.toString()))) {
             assertEquals(0, single.await(300), single.err());
         }
-        try (ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), args("--batch-size",
-                "64", "--nproc-per-node", "2", "--dist-timeout", "5", "--rdzv-timeout", "60",
-                "--runs-dir", two.toString()))) {
+        try (ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), args("--method",
+                method, "--batch-size", "64", "--nproc-per-node", "2", "--dist-timeout", "5",
+                "--rdzv-timeout", "60", "--runs-dir", two.toString()))) {
             assertEquals(0, launcher.await(300), launcher.err());
             assertTrue(launcher.out().contains("data parallel: 2 processes × batch 64 = global"
                     + " batch 128"), launcher.out());
