@@ -26,6 +26,7 @@ import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.engine.StepResult;
 import io.github.selfsup4j.eval.Evaluation;
 import io.github.selfsup4j.model.Encoders;
+import io.github.selfsup4j.model.syncbn.BatchNormSync;
 import io.github.selfsup4j.optim.Gradients;
 import io.github.selfsup4j.optim.Schedule;
 import io.github.selfsup4j.optim.StatefulOptimizer;
@@ -213,9 +214,11 @@ public abstract class SslMethod implements Job<ViewBatch> {
         }
         Collective c = ctx.collective();
         StepLoss loss;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                BatchNormSync bn = BatchNormSync.open(c)) {
             loss = stepLoss(ps, arrays, ctx);
-            loss.backward(gc, c.worldSize());
+            loss.backward(gc, c.worldSize(), bn.needsGraph());
+            bn.backward(); // SyncBatchNorm's gradient terms (nothing with one process)
         }
         float value = (float) loss.value(c);
         if (c.worldSize() > 1) {

@@ -62,8 +62,9 @@ public final class SslOptions {
     public int poolGrid = 2;
 
     @Option(names = "--norm", converter = NormConverter.class, description = "Normalisation"
-            + " layers: batch (default; across processes each rank normalises its own rows) or"
-            + " layer (per image: N processes × B then train exactly as one process × N·B).")
+            + " layers: batch (default; across processes synchronised over the global batch,"
+            + " so N processes × B train as one process × N·B), rank-batch (each process's own"
+            + " rows; cheaper) or layer (per image).")
     public Encoders.Norm norm = Encoders.Norm.BATCH;
 
     @Option(names = "--projection-hidden", description = "Projection head hidden size"
@@ -209,7 +210,7 @@ public final class SslOptions {
                 return Encoders.Norm.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
-                        "must be batch or layer, got \"" + value + "\"");
+                        "must be batch, rank-batch or layer, got \"" + value + "\"");
             }
         }
     }

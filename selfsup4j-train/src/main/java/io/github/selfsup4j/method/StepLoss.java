@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.distributed.GatheredLoss;
+import io.github.selfsup4j.model.syncbn.BatchNormSync;
 import io.github.selfsup4j.numerics.Ops;
 
 /**
@@ -24,8 +25,8 @@ public abstract class StepLoss {
     public static StepLoss local(NDArray loss) {
         return new StepLoss() {
             @Override
-            void backward(GradientCollector gc, int world) {
-                gc.backward(world == 1 ? loss : Ops.scale(loss, 1.0 / world));
+            void backward(GradientCollector gc, int world, boolean retain) {
+                run(gc, world == 1 ? loss : Ops.scale(loss, 1.0 / world), retain);
             }
 
             @Override
@@ -44,9 +45,9 @@ public abstract class StepLoss {
     public static StepLoss gathered(GatheredLoss g) {
         return new StepLoss() {
             @Override
-            void backward(GradientCollector gc, int world) {
-                gc.backward(g.objective());
-                gc.backward(g.surrogate()); // collective call (reduce-scatter)
+            void backward(GradientCollector gc, int world, boolean retain) {
+                gc.backward(g.objective()); // a graph of its own, on the gathered leaves
+                run(gc, g.surrogate(), retain); // collective call (reduce-scatter)
             }
 
             @Override
@@ -56,8 +57,20 @@ public abstract class StepLoss {
         };
     }
 
-    /** Back-propagates into the parameters (inside the step's gradient collector). */
-    abstract void backward(GradientCollector gc, int world);
+    /**
+     * Back-propagates into the parameters (inside the step's gradient collector).
+     *
+     * @param retain keep the network's graph for the synchronised BatchNorm's passes
+     */
+    abstract void backward(GradientCollector gc, int world, boolean retain);
+
+    private static void run(GradientCollector gc, NDArray target, boolean retain) {
+        if (retain) {
+            BatchNormSync.retainGraph(target);
+        } else {
+            gc.backward(target);
+        }
+    }
 
     /** The loss over the global batch, the same on every rank (may be a collective call). */
     abstract double value(Collective c);

@@ -51,35 +51,42 @@ public final class Encoders {
 
     /**
      * The normalisation after each convolution and hidden linear layer. {@code BATCH} normalises
-     * over the batch (across processes each rank over its own rows: N ranks × B then differ from
-     * one process × N·B); {@code LAYER} normalises each image (over channels and positions, i.e.
-     * GroupNorm with one group) or each feature vector on its own, so it does not depend on how
-     * the batch is split across processes.
+     * over the batch, across processes over the global batch (SyncBatchNorm: N ranks × B train
+     * as one process × N·B); {@code RANK_BATCH} normalises over each rank's rows (cheaper; with
+     * one process the same as {@code BATCH}); {@code LAYER} normalises each image (over channels
+     * and positions, i.e. GroupNorm with one group) or each feature vector on its own.
      */
     public enum Norm {
-        /** BatchNorm (default). */
+        /** BatchNorm, synchronised across processes (default). */
         BATCH,
+        /** BatchNorm over each process's own rows. */
+        RANK_BATCH,
         /** Per-sample LayerNorm over all non-batch axes. */
         LAYER;
 
-        /** Parses "batch" or "layer". */
+        /** Parses "batch", "rank-batch" or "layer". */
         public static Norm parse(String s) {
             for (Norm n : values()) {
                 if (n.cliName().equals(s.toLowerCase(Locale.ROOT))) {
                     return n;
                 }
             }
-            throw new IllegalArgumentException("norm must be batch or layer, got \"" + s + "\"");
+            throw new IllegalArgumentException(
+                    "norm must be batch, rank-batch or layer, got \"" + s + "\"");
         }
 
         /** The CLI name. */
         public String cliName() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         /** A normalisation block for inputs with {@code dims} axes (4: N×C×H×W, 2: N×F). */
         Block block(int dims) {
             if (this == BATCH) {
+                // DJL's BatchNorm with one process, synchronised inside a BatchNormSync session
+                return new io.github.selfsup4j.model.syncbn.BatchNorm();
+            }
+            if (this == RANK_BATCH) {
                 return BatchNorm.builder().build();
             }
             return dims == 4 ? LayerNorm.builder().axis(1, 2, 3).build()
