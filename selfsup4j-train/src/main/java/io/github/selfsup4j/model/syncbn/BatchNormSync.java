@@ -41,7 +41,7 @@ public final class BatchNormSync implements AutoCloseable {
 
     /** What the backward needs of one layer's forward. */
     private record Layer(NDArray x, NDArray mean, NDArray meanLeaf, NDArray varLeaf, double rows,
-            Shape broadcast) {}
+            Shape broadcast, boolean trained) {}
 
     private BatchNormSync(Collective collective, boolean force) {
         this.collective = collective;
@@ -74,7 +74,7 @@ public final class BatchNormSync implements AutoCloseable {
     /** Whether the loss's backward pass must keep the graph for {@link #backward()}. */
     public boolean needsGraph() {
         for (Layer l : layers) {
-            if (l.x().hasGradient()) {
+            if (l.trained()) {
                 return true;
             }
         }
@@ -131,21 +131,25 @@ public final class BatchNormSync implements AutoCloseable {
             runningMean.muli(BatchNorm.MOMENTUM).addi(m.muli(1 - BatchNorm.MOMENTUM));
             runningVar.muli(BatchNorm.MOMENTUM).addi(v.muli(1 - BatchNorm.MOMENTUM));
         }
+        // a trained layer's γ is a leaf that requires a gradient (a momentum copy's does not);
+        // PyTorch reports requires_grad of computed arrays as false through DJL, so x cannot
+        // be asked. The same on every rank.
+        boolean trained = gamma.hasGradient();
         layers.add(new Layer(x, meanLeaf.stopGradient().reshape(bs), meanLeaf, varLeaf, rows,
-                bs));
+                bs, trained));
         return y;
     }
 
     /**
      * After the loss was back-propagated with {@link #retainGraph}: the statistics' gradients of
      * every layer, all-reduced and pushed into the layer inputs, last layer first. Collective
-     * calls, the same on every rank (the layers whose input needs no gradient, e.g. a momentum
-     * encoder's, are skipped on every rank alike).
+     * calls, the same on every rank (the layers of a network that is not trained, e.g. a
+     * momentum encoder, are skipped on every rank alike).
      */
     public void backward() {
         for (int k = layers.size() - 1; k >= 0; k--) {
             Layer l = layers.get(k);
-            if (!l.x().hasGradient()) {
+            if (!l.trained()) {
                 continue;
             }
             int c = (int) l.meanLeaf().size();

@@ -56,6 +56,53 @@ class BatchNormSyncTest {
         }
     }
 
+    /** Stacked layers: each layer's pass feeds the statistics of the layers below it. */
+    @org.junit.jupiter.api.Test
+    void stackedLayersGetTheNativeGradients() {
+        Shape shape = new Shape(16, 6);
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] x = random(shape.size(), 5, 1.5f, 0.7f);
+            float[] w = random(16 * 4, 6, 1, 0);
+            float[][] nat = stacked(m, false, x, w);
+            float[][] syn = stacked(m, true, x, w);
+            for (int i = 0; i < nat.length; i++) {
+                close(nat[i], syn[i], 1e-5, "array " + i);
+            }
+        }
+    }
+
+    private static float[][] stacked(NDManager m, boolean sync, float[] xv, float[] wv) {
+        try (NDManager s = m.newSubManager()) {
+            Engine.getInstance().setRandomSeed(7);
+            ai.djl.nn.SequentialBlock net = new ai.djl.nn.SequentialBlock()
+                    .add(ai.djl.nn.core.Linear.builder().setUnits(8).optBias(false).build())
+                    .add(sync ? new BatchNorm() : ai.djl.nn.norm.BatchNorm.builder().build())
+                    .add(ai.djl.nn.Activation.reluBlock())
+                    .add(ai.djl.nn.core.Linear.builder().setUnits(4).build())
+                    .add(sync ? new BatchNorm() : ai.djl.nn.norm.BatchNorm.builder().build());
+            net.initialize(s, DataType.FLOAT32, new Shape(16, 6));
+            ParameterStore ps = new ParameterStore(s, false);
+            NDArray x = s.create(xv, new Shape(16, 6));
+            x.setRequiresGradient(true);
+            NDArray w = s.create(wv, new Shape(16, 4));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                    BatchNormSync session = BatchNormSync.open(Collective.single(), sync)) {
+                NDArray y = net.forward(ps, new NDList(x), true).singletonOrThrow();
+                NDArray loss = y.mul(w).sum();
+                BatchNormSync.retainGraph(loss);
+                session.backward();
+            }
+            java.util.List<float[]> out = new java.util.ArrayList<>();
+            out.add(x.getGradient().toFloatArray());
+            for (var p : net.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    out.add(p.getValue().getArray().getGradient().toFloatArray());
+                }
+            }
+            return out.toArray(new float[0][]);
+        }
+    }
+
     private static Result run(NDManager m, Block bn, Shape shape, float[] xv, float[] wv,
             float[] gamma, float[] beta, boolean sync, boolean statsTerms) {
         try (NDManager s = m.newSubManager()) {
