@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Data-parallel training with real processes: {@code train --nproc-per-node 2} against one
@@ -38,34 +37,35 @@ class DistributedTrainingTest {
     Path tmp;
 
     /**
-     * 20 steps (2 epochs of 10) of SimCLR, 1280 images; per-image normalisation ({@code --norm
-     * layer}) so that the network does not depend on how the batch is split (BatchNorm is per
-     * rank); SGD, whose step is proportional to the gradient, so that a gradient averaged
-     * instead of summed over the ranks would show (Adam is nearly scale-invariant); one compute
-     * thread per process.
+     * 20 steps (2 epochs of 10), 1280 images; SGD, whose step is proportional to the gradient,
+     * so that a gradient averaged instead of summed over the ranks would show (Adam is nearly
+     * scale-invariant); one compute thread per process.
      */
     static final String[] COMMON = {"--data", "../data/fashion-mnist", "--limit", "1280",
         "--epochs", "2", "--width", "16", "--projection-hidden", "64", "--projection-dim", "32",
-        "--probe-epochs", "1", "--no-baselines", "--no-progress", "--norm", "layer",
-        "--optimizer", "sgd", "--lr", "0.01", "--threads", "1"};
+        "--probe-epochs", "1", "--no-baselines", "--no-progress", "--optimizer", "sgd", "--lr",
+        "0.01", "--threads", "1"};
 
     /**
-     * SimCLR (NT-Xent gathered across the ranks) and MoCo (each rank's InfoNCE against the
-     * queue, averaged; the queue fed with every rank's keys in rank order).
+     * SimCLR with the default BatchNorm, synchronised across the ranks (NT-Xent gathered), and
+     * MoCo with per-image normalisation (each rank's InfoNCE against the queue, averaged; the
+     * queue fed with every rank's keys; MoCo's shuffled sub-batch BatchNorm of the keys cannot
+     * be split alike on one and two processes, so LayerNorm there).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"simclr", "moco"})
-    void twoRanksOfBatch64TrainAsOneProcessOfBatch128(String method) throws Exception {
+    @CsvSource({"simclr, batch", "moco, layer"})
+    void twoRanksOfBatch64TrainAsOneProcessOfBatch128(String method, String norm)
+            throws Exception {
         ChildJvm.assumeGloo();
         Path one = tmp.resolve("one");
         Path two = tmp.resolve("two");
         try (ChildJvm single = new ChildJvm(tmp, "single", Map.of(), args("--method", method,
-                "--batch-size", "128", "--runs-dir", one.toString()))) {
+                "--norm", norm, "--batch-size", "128", "--runs-dir", one.toString()))) {
             assertEquals(0, single.await(300), single.err());
         }
         try (ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), args("--method",
-                method, "--batch-size", "64", "--nproc-per-node", "2", "--dist-timeout", "5",
-                "--rdzv-timeout", "60", "--runs-dir", two.toString()))) {
+                method, "--norm", norm, "--batch-size", "64", "--nproc-per-node", "2",
+                "--dist-timeout", "5", "--rdzv-timeout", "60", "--runs-dir", two.toString()))) {
             assertEquals(0, launcher.await(300), launcher.err());
             assertTrue(launcher.out().contains("data parallel: 2 processes × batch 64 = global"
                     + " batch 128"), launcher.out());
@@ -79,10 +79,15 @@ class DistributedTrainingTest {
         assertEquals(20, m1.get("step_loss").size());
         assertEquals(20, m2.get("step_loss").size());
         double worstLoss = 0;
+        double worstEarly = 0;
         for (int i = 0; i < 20; i++) {
             double a = m1.get("step_loss").get(i).asDouble();
             double b = m2.get("step_loss").get(i).asDouble();
-            worstLoss = Math.max(worstLoss, Math.abs(a - b) / Math.abs(a));
+            double d = Math.abs(a - b) / Math.abs(a);
+            worstLoss = Math.max(worstLoss, d);
+            if (i < EARLY_STEPS) {
+                worstEarly = Math.max(worstEarly, d);
+            }
             System.out.printf("step %2d loss %.7f %.7f%n", i, a, b);
         }
         Map<String, float[]> p1 = parameters(runOne);
@@ -98,26 +103,37 @@ class DistributedTrainingTest {
             }
             worstParam = Math.max(worstParam, diff);
         }
-        System.out.printf("largest difference: step loss %.2e (relative), parameters %.2e%n",
-                worstLoss, worstParam);
+        System.out.printf("largest difference: step loss %.2e (relative; first %d steps %.2e),"
+                + " parameters %.2e%n", worstLoss, EARLY_STEPS, worstEarly, worstParam);
+        assertTrue(worstEarly < EARLY_LOSS_TOLERANCE, "the first steps' losses differ by "
+                + worstEarly);
         assertTrue(worstLoss < LOSS_TOLERANCE, "step losses differ by " + worstLoss);
         assertTrue(worstParam < PARAMETER_TOLERANCE, "parameters differ by " + worstParam);
     }
 
     /**
-     * The tolerances. Float32 sums over 2 × 64 rows and an all-reduce are not the sums over 128
-     * rows, so the first step's loss and gradients agree to a few float32 ulps (measured: 6e-7
-     * in the loss); 20 steps of training through the network amplify that: measured here, the
-     * step losses differ by at most 1.2e-5 (relative) and parameters, of magnitude 1e-3 to 1,
-     * by at most 3.4e-5 (absolute). A single process with 2 compute threads instead of 1
-     * (another summation order, nothing else changed) drifts from the 1-thread run by the same
-     * amounts step by step (measured at --lr 0.06: 2.4e-3 at step 10 for both), so this is
-     * rounding, not a difference of method. A real error is far outside: with the gradients
-     * averaged instead of summed over the ranks (checked by making that change) the step
-     * losses differ by up to 7.9e-2 (relative; 4.6e-4 by step 3) and the parameters by 1.4e-2.
+     * The tolerances, from measurements. Float32 sums over 2 × 64 rows followed by an all-reduce
+     * are not the sums over 128 rows, and the synchronised BatchNorm computes its statistics in
+     * float64 and normalises with ordinary operations where DJL's BatchNorm is one native
+     * kernel; so the ranks' values agree with one process's to a few float32 ulps at first (the
+     * first 3 steps' losses: at most 1.1e-7 relative) and training amplifies that: over 20 steps
+     * the losses drift apart by up to 1e-4 (relative) and the parameters by up to 1.3e-3
+     * (absolute; values of magnitude 1e-3 to 1.2) with BatchNorm, 1.2e-5 and 3.4e-5 with
+     * LayerNorm. Controls showing that this is rounding, not a difference of method: one
+     * process with the synchronised BatchNorm's composed operations instead of the native
+     * kernel (nothing else changed) drifts from the native run by the same amounts step by step
+     * (1.6e-6 at step 4, 5.3e-5 at step 6, 4.8e-4 at step 18), and the 2-rank run follows that
+     * composed single process to 5e-7 for 8 steps; with LayerNorm at --lr 0.06, one process
+     * with 2 compute threads instead of 1 drifts exactly as the 2-rank run does. Real errors
+     * are far outside: gradients averaged instead of summed over the ranks: losses 7.9e-2
+     * (relative), parameters 1.4e-2; BatchNorm synchronised in the forward pass only (its
+     * backward terms missing): losses 2.4e-4 at step 1 and 1.3e-2 over the run, parameters
+     * 4.7e-2.
      */
-    static final double LOSS_TOLERANCE = 1e-4;
-    static final double PARAMETER_TOLERANCE = 1e-4;
+    static final int EARLY_STEPS = 3;
+    static final double EARLY_LOSS_TOLERANCE = 2e-6;
+    static final double LOSS_TOLERANCE = 1e-3;
+    static final double PARAMETER_TOLERANCE = 5e-3;
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
