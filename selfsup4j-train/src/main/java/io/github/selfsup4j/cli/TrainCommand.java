@@ -22,6 +22,7 @@ import io.github.selfsup4j.engine.listener.ProgressListener;
 import io.github.selfsup4j.eval.Evaluation;
 import io.github.selfsup4j.launch.DistributedOptions;
 import io.github.selfsup4j.launch.Launcher;
+import io.github.selfsup4j.launch.TimedCollective;
 import io.github.selfsup4j.launch.Workers;
 import io.github.selfsup4j.method.MethodOptions;
 import io.github.selfsup4j.method.MethodSpec;
@@ -287,6 +288,9 @@ public final class TrainCommand implements Callable<Integer> {
             if (outcome == TrainingEngine.Outcome.FAILED) {
                 return run.reportFailure((System.nanoTime() - start) / 1e9);
             }
+            if (collective instanceof TimedCollective t) {
+                run.collectiveSeconds = t.seconds(); // the training's, before the barrier
+            }
             if (collective.worldSize() > 1) {
                 collective.barrier(); // every rank has trained; rank 0 evaluates, once
                 if (collective.rank() != 0) {
@@ -385,6 +389,8 @@ public final class TrainCommand implements Callable<Integer> {
         final NonFiniteListener nonFinite = new NonFiniteListener(1);
         final CheckpointListener checkpoints;
         final TrainingEngine<ViewBatch> engine;
+        /** Seconds this rank spent in collective calls while training (several processes). */
+        Double collectiveSeconds;
 
         Run(SslMethod job, RunConfig config, Path dir, PrintStream out, boolean progress) {
             this.job = job;
@@ -530,6 +536,9 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("learning_rate_schedule", config.schedule);
             m.put("resumes", config.resumes);
             m.put("step_loss", history.stepLoss());
+            if (collectiveSeconds != null) {
+                m.put("collective_seconds", collectiveSeconds); // communication and waiting
+            }
             m.put("device", job.manager().getDevice().toString());
             RunConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(dir.resolve("metrics.json").toFile(), m);

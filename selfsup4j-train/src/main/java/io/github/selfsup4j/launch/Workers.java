@@ -28,8 +28,8 @@ public final class Workers {
 
     /**
      * This process's collective: {@link Collective#single()} when the environment has no {@code
-     * WORLD_SIZE} above 1, else the Gloo group it describes (a collective call: blocks until
-     * every rank has joined or the timeout has passed).
+     * WORLD_SIZE} above 1, else the Gloo group it describes, in a {@link TimedCollective} (a
+     * collective call: blocks until every rank has joined or the timeout has passed).
      *
      * @param env the environment
      * @param timeoutMs the per-call timeout when the environment gives none (the launcher
@@ -44,8 +44,9 @@ public final class Workers {
             return Collective.single();
         }
         watchLauncher(env);
-        return gloo(env, Duration.ofMillis(millis(env, TIMEOUT_VAR, timeoutMs)),
-                Duration.ofMillis(millis(env, RDZV_TIMEOUT_VAR, rendezvousMs)));
+        return new TimedCollective(gloo(env,
+                Duration.ofMillis(millis(env, TIMEOUT_VAR, timeoutMs)),
+                Duration.ofMillis(millis(env, RDZV_TIMEOUT_VAR, rendezvousMs))));
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {
