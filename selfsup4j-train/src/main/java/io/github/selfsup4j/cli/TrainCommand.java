@@ -214,6 +214,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (collective.rank() != 0) {
             out = new PrintStream(java.io.OutputStream.nullOutputStream()); // rank 0 reports
         }
+        if (resume == null) {
+            config.worldSize = collective.worldSize();
+        } else if (config.worldSize != collective.worldSize()) {
+            System.err.println("selfsup4j train: --resume " + resume + ": the run trains on "
+                    + config.worldSize + " process(es), this one has " + collective.worldSize()
+                    + " (the global batch and the data order depend on it); resume with"
+                    + (config.worldSize == 1 ? "out --nproc-per-node"
+                            : " --nproc-per-node and --nnodes giving " + config.worldSize));
+            return 2;
+        }
         SslOptions o = config.options;
         IdxDataset.Splits splits;
         try {
