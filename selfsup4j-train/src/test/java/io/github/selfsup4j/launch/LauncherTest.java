@@ -39,16 +39,29 @@ class LauncherTest {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /** A launcher with two ranks that are training; their pids. */
+    private ChildJvm training(String timeout, long[] pids) throws Exception {
+        ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), longRun(tmp.resolve("runs"),
+                "--nproc-per-node", "2", "--dist-timeout", timeout, "--rdzv-timeout", "60"));
+        try {
+            pids[0] = pidOf(launcher, 0);
+            pids[1] = pidOf(launcher, 1);
+            launcher.awaitOutLine(l -> l.startsWith("data parallel: 2 processes"), 60);
+            Thread.sleep(500); // inside the training steps
+            return launcher;
+        } catch (Exception | AssertionError e) {
+            launcher.close();
+            throw e;
+        }
+    }
+
     @Test
     void aKilledRankEndsTheRunAndIsNamed() throws Exception {
         ChildJvm.assumeGloo();
-        try (ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), longRun(
-                tmp.resolve("runs"), "--nproc-per-node", "2", "--dist-timeout", "5",
-                "--rdzv-timeout", "60"))) {
-            long rank0 = pidOf(launcher, 0);
-            long rank1 = pidOf(launcher, 1);
-            launcher.awaitOutLine(l -> l.startsWith("data parallel: 2 processes"), 60);
-            Thread.sleep(500); // inside the training steps
+        long[] pids = new long[2];
+        try (ChildJvm launcher = training("5", pids)) {
+            long rank0 = pids[0];
+            long rank1 = pids[1];
             long killed = System.nanoTime();
             ProcessHandle.of(rank1).orElseThrow().destroyForcibly(); // SIGKILL
             assertEquals(1, launcher.await(30), launcher.err());
@@ -66,13 +79,10 @@ class LauncherTest {
     @Test
     void aStoppedRankEndsTheRunAtTheTimeout() throws Exception {
         ChildJvm.assumeGloo();
-        try (ChildJvm launcher = new ChildJvm(tmp, "launcher", Map.of(), longRun(
-                tmp.resolve("runs"), "--nproc-per-node", "2", "--dist-timeout", "3",
-                "--rdzv-timeout", "60"))) {
-            long rank0 = pidOf(launcher, 0);
-            long rank1 = pidOf(launcher, 1);
-            launcher.awaitOutLine(l -> l.startsWith("data parallel: 2 processes"), 60);
-            Thread.sleep(500);
+        long[] pids = new long[2];
+        try (ChildJvm launcher = training("3", pids)) {
+            long rank0 = pids[0];
+            long rank1 = pids[1];
             long stopped = System.nanoTime();
             assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(rank1)).start()
                     .waitFor());

@@ -11,25 +11,29 @@ import java.util.List;
 
 /**
  * One training step's synchronised BatchNorm across processes (SyncBatchNorm), exact in values
- * and gradients. DJL has no custom backward and its BatchNorm is one native call, so the
- * synchronised layer is composed of ordinary operations around two leaves per layer, the global
- * mean and (biased) variance:
+ * and gradients. DJL has no custom backward and its BatchNorm is one native call, so a
+ * synchronised layer is composed of ordinary operations around leaves: its input, cut from the
+ * graph below it, and the global mean and (biased) variance.
  *
  * <ol>
- *   <li>Forward ({@link BatchNorm} inside an open session): each rank sums its rows' values and
- *       squares per channel in float64, one all-reduce gives the global mean μ and variance σ²
- *       of the M rows of all ranks; they become leaves, and y = (x − μ)/√(σ² + ε)·γ + β. The
- *       running statistics are updated with them (so they are equal on every rank).
- *   <li>Backward: the loss is back-propagated keeping the graph; each layer's leaves then hold
- *       this rank's part of ∂L/∂μ and ∂L/∂σ². From the last layer to the first, they are
- *       all-reduced and pushed into this rank's layer input through {@code Σ x·(G_μ/M) +
- *       Σ (x − μ)²·(G_σ²/M)}, whose gradient is exactly G_μ·∂μ/∂x + G_σ²·∂σ²/∂x. Last to
- *       first, because a layer's pass adds to the leaves of the layers below it.
+ *   <li>Forward ({@link BatchNorm} inside an open session): per-channel sums over this rank's
+ *       rows, all-reduced, give the global mean μ; then sums of squared deviations from it,
+ *       all-reduced, the global variance σ² of the M rows of all ranks (two passes, as
+ *       accurate as the native kernel). The layer computes y = (x' − μ)/√(σ² + ε)·γ + β on a
+ *       leaf x' holding x's values, and updates its running statistics with μ and σ² (equal on
+ *       every rank).
+ *   <li>Backward: the loss's backward pass stops at the last layer's leaves. Then, from the
+ *       last layer to the first, the gradients of μ and σ² are all-reduced and the exact
+ *       gradient of the layer input, ∂L/∂x = ∂L/∂x' + G_μ/M + 2(x − μ)·G_σ²/M, is pushed into
+ *       the graph below the layer (down to the leaves of the layer before). Each part of the
+ *       network is back-propagated once, as in one ordinary backward pass; last to first,
+ *       because a layer's pass adds to the leaves of the layers below it.
  * </ol>
  *
- * <p>This costs one partial backward pass per BatchNorm layer (PyTorch's SyncBatchNorm does the
- * all-reduce inside its backward kernel instead). With one process a session is inactive: the
- * layers run DJL's native BatchNorm and nothing else happens.
+ * <p>The graph is kept across the passes (a shortcut's input is reached from two layers). With
+ * one process a session is inactive: the layers run DJL's native BatchNorm and nothing else
+ * happens. Layers of a network that is not trained (a momentum copy) are synchronised in the
+ * forward pass only.
  */
 public final class BatchNormSync implements AutoCloseable {
 
@@ -39,9 +43,9 @@ public final class BatchNormSync implements AutoCloseable {
     private final boolean force;
     private final List<Layer> layers = new ArrayList<>();
 
-    /** What the backward needs of one layer's forward. */
-    private record Layer(NDArray x, NDArray mean, NDArray meanLeaf, NDArray varLeaf, double rows,
-            Shape broadcast, boolean trained) {}
+    /** What the backward needs of one trained layer's forward. */
+    private record Layer(NDArray x, NDArray input, NDArray mean, NDArray meanLeaf,
+            NDArray varLeaf, double rows) {}
 
     private BatchNormSync(Collective collective, boolean force) {
         this.collective = collective;
@@ -73,12 +77,7 @@ public final class BatchNormSync implements AutoCloseable {
 
     /** Whether the loss's backward pass must keep the graph for {@link #backward()}. */
     public boolean needsGraph() {
-        for (Layer l : layers) {
-            if (l.trained()) {
-                return true;
-            }
-        }
-        return false;
+        return !layers.isEmpty();
     }
 
     NDArray forward(NDArray x, NDArray gamma, NDArray beta, NDArray runningMean,
@@ -94,84 +93,107 @@ public final class BatchNormSync implements AutoCloseable {
             }
         }
         Shape bs = new Shape(broadcast);
-        double[] local = new double[2 * c + 1];
-        try (NDArray xd = x.stopGradient().toType(DataType.FLOAT64, false);
-                NDArray s1 = xd.sum(axes);
-                NDArray sq = xd.square();
-                NDArray s2 = sq.sum(axes)) {
-            System.arraycopy(s1.toDoubleArray(), 0, local, 0, c);
-            System.arraycopy(s2.toDoubleArray(), 0, local, c, c);
+        double rows;
+        double[] mean;
+        double[] var = new double[c];
+        try (NDArray xd = x.stopGradient()) {
+            double[] sums = new double[c + 1];
+            try (NDArray s1 = xd.sum(axes)) {
+                float[] f = s1.toFloatArray();
+                for (int i = 0; i < c; i++) {
+                    sums[i] = f[i];
+                }
+            }
+            sums[c] = x.size() / c;
+            sums = allReduce(sums);
+            rows = sums[c];
+            mean = new double[c];
+            for (int i = 0; i < c; i++) {
+                mean[i] = sums[i] / rows;
+            }
+            double[] squares;
+            try (NDArray m = BatchNorm.vector(x, mean, 0, c).reshape(bs);
+                    NDArray d = xd.sub(m);
+                    NDArray s2 = d.muli(d).sum(axes)) {
+                float[] f = s2.toFloatArray();
+                squares = new double[c];
+                for (int i = 0; i < c; i++) {
+                    squares[i] = f[i];
+                }
+            }
+            squares = allReduce(squares);
+            for (int i = 0; i < c; i++) {
+                var[i] = squares[i] / rows;
+            }
         }
-        local[2 * c] = x.size() / c;
-        double[] all = collective.worldSize() > 1 ? collective.allReduceSum(local) : local;
-        double rows = all[2 * c];
-        double[] stats = new double[2 * c];
-        for (int i = 0; i < c; i++) {
-            double mean = all[i] / rows;
-            stats[i] = mean;
-            stats[c + i] = Math.max(0, all[c + i] / rows - mean * mean);
+        NDArray meanLeaf = BatchNorm.vector(x, mean, 0, c);
+        NDArray varLeaf = BatchNorm.vector(x, var, 0, c);
+        // a trained layer's γ is a leaf that requires a gradient (a momentum copy's does not);
+        // through DJL, PyTorch reports requires_grad of computed arrays as false, so x cannot
+        // be asked. The same on every rank.
+        boolean trained = gamma.hasGradient();
+        NDArray input = x;
+        if (trained) {
+            input = x.stopGradient(); // the cut: the graph below is reached in backward()
+            input.setRequiresGradient(true);
+            meanLeaf.setRequiresGradient(true);
+            varLeaf.setRequiresGradient(true);
         }
-        NDArray meanLeaf = BatchNorm.vector(x, stats, 0, c);
-        NDArray varLeaf = BatchNorm.vector(x, stats, c, c);
-        meanLeaf.setRequiresGradient(true);
-        varLeaf.setRequiresGradient(true);
         NDArray eps = x.getManager().create(BatchNorm.EPSILON);
         NDArray std = varLeaf.add(eps).sqrt().reshape(bs);
-        NDArray y = x.sub(meanLeaf.reshape(bs)).div(std).mul(gamma.reshape(bs))
+        NDArray y = input.sub(meanLeaf.reshape(bs)).div(std).mul(gamma.reshape(bs))
                 .add(beta.reshape(bs));
         // running statistics as PyTorch updates them: the unbiased variance, factor 0.1
         double unbiased = rows > 1 ? rows / (rows - 1) : 1;
-        double[] running = new double[2 * c];
+        double[] running = new double[c];
         for (int i = 0; i < c; i++) {
-            running[i] = stats[i];
-            running[c + i] = stats[c + i] * unbiased;
+            running[i] = var[i] * unbiased;
         }
-        try (NDArray m = BatchNorm.vector(x, running, 0, c);
-                NDArray v = BatchNorm.vector(x, running, c, c)) {
+        try (NDArray m = BatchNorm.vector(x, mean, 0, c);
+                NDArray v = BatchNorm.vector(x, running, 0, c)) {
             runningMean.muli(BatchNorm.MOMENTUM).addi(m.muli(1 - BatchNorm.MOMENTUM));
             runningVar.muli(BatchNorm.MOMENTUM).addi(v.muli(1 - BatchNorm.MOMENTUM));
         }
-        // a trained layer's γ is a leaf that requires a gradient (a momentum copy's does not);
-        // PyTorch reports requires_grad of computed arrays as false through DJL, so x cannot
-        // be asked. The same on every rank.
-        boolean trained = gamma.hasGradient();
-        layers.add(new Layer(x, meanLeaf.stopGradient().reshape(bs), meanLeaf, varLeaf, rows,
-                bs, trained));
+        if (trained) {
+            layers.add(new Layer(x, input, meanLeaf.stopGradient().reshape(bs), meanLeaf,
+                    varLeaf, rows));
+        }
         return y;
     }
 
+    private double[] allReduce(double[] values) {
+        return collective.worldSize() > 1 ? collective.allReduceSum(values) : values;
+    }
+
     /**
-     * After the loss was back-propagated with {@link #retainGraph}: the statistics' gradients of
-     * every layer, all-reduced and pushed into the layer inputs, last layer first. Collective
-     * calls, the same on every rank (the layers of a network that is not trained, e.g. a
-     * momentum encoder, are skipped on every rank alike).
+     * After the loss was back-propagated (with {@link #retainGraph}): pushes the exact gradient
+     * of every trained layer's input into the graph below it, last layer first. Collective
+     * calls, the same on every rank.
      */
     public void backward() {
         for (int k = layers.size() - 1; k >= 0; k--) {
             Layer l = layers.get(k);
-            if (!l.trained()) {
-                continue;
-            }
             int c = (int) l.meanLeaf().size();
-            double[] local = new double[2 * c];
+            double[] g = new double[2 * c];
             try (NDArray gm = l.meanLeaf().getGradient(); NDArray gv = l.varLeaf().getGradient()) {
                 float[] a = gm.toFloatArray();
                 float[] b = gv.toFloatArray();
                 for (int i = 0; i < c; i++) {
-                    local[i] = a[i];
-                    local[c + i] = b[i];
+                    g[i] = a[i] / l.rows();
+                    g[c + i] = 2 * b[i] / l.rows();
                 }
             }
-            double[] g = collective.worldSize() > 1 ? collective.allReduceSum(local) : local;
-            for (int i = 0; i < 2 * c; i++) {
-                g[i] /= l.rows();
+            g = allReduce(g);
+            Shape bs = l.mean().getShape();
+            NDArray gx = l.input().stopGradient().sub(l.mean()); // x − μ
+            try (NDArray direct = l.input().getGradient();
+                    NDArray gMean = BatchNorm.vector(direct, g, 0, c).reshape(bs);
+                    NDArray gVar = BatchNorm.vector(direct, g, c, c).reshape(bs)) {
+                // ∂L/∂x = ∂L/∂x' + G_μ/M + 2(x − μ)·G_σ²/M, in place
+                gx.muli(gVar).addi(gMean).addi(direct);
             }
-            NDArray x = l.x();
-            NDArray gMean = BatchNorm.vector(x, g, 0, c).reshape(l.broadcast());
-            NDArray gVar = BatchNorm.vector(x, g, c, c).reshape(l.broadcast());
-            NDArray centred = x.sub(l.mean());
-            NDArray surrogate = x.mul(gMean).sum().add(centred.mul(centred).mul(gVar).sum());
-            retainGraph(surrogate);
+            retainGraph(l.x().mul(gx).sum());
+            gx.close();
         }
     }
 

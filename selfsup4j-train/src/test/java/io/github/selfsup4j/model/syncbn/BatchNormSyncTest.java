@@ -56,6 +56,38 @@ class BatchNormSyncTest {
         }
     }
 
+    /**
+     * A network with this block reads the parameters a network with DJL's BatchNorm saved
+     * (checkpoints of earlier runs), under the same parameter names.
+     */
+    @org.junit.jupiter.api.Test
+    void readsWhatDjlsBatchNormSaved() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(11);
+            ai.djl.nn.SequentialBlock djl = io.github.selfsup4j.model.Encoders.smallCnn(16, 2,
+                    io.github.selfsup4j.model.Encoders.Norm.RANK_BATCH);
+            djl.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            for (var p : djl.getParameters()) { // not the initial values
+                NDArray a = p.getValue().getArray();
+                a.set(new NDIndex(":"), m.randomUniform(0, 1, a.getShape()));
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            djl.saveParameters(new java.io.DataOutputStream(bytes));
+            ai.djl.nn.SequentialBlock ours = io.github.selfsup4j.model.Encoders.smallCnn(16, 2,
+                    io.github.selfsup4j.model.Encoders.Norm.BATCH);
+            ours.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            ours.loadParameters(m, new java.io.DataInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            var a = djl.getParameters();
+            var b = ours.getParameters();
+            assertEquals(a.keys(), b.keys());
+            for (int i = 0; i < a.size(); i++) {
+                close(a.get(i).getValue().getArray().toFloatArray(),
+                        b.get(i).getValue().getArray().toFloatArray(), 0, a.get(i).getKey());
+            }
+        }
+    }
+
     /** Stacked layers: each layer's pass feeds the statistics of the layers below it. */
     @org.junit.jupiter.api.Test
     void stackedLayersGetTheNativeGradients() {
