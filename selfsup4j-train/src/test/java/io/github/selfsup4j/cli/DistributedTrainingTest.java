@@ -161,6 +161,19 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void aResumeWithAnotherWorldSizeIsRefused() throws Exception {
+        MethodSpec<?> spec = Methods.get("simclr");
+        RunConfig c = RunConfig.of(spec, spec.defaults(), spec.options().get());
+        c.worldSize = 2;
+        Path dir = tmp.resolve("run");
+        Checkpoint.write(dir, c.toJson(), java.util.List.of());
+        TrainCommandTest.Result r = TrainCommandTest.run("train", "--resume", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("the run trains on 2 process(es), this one has 1"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void theDefaultLearningRateFollowsTheGlobalBatch() {
         SslOptions o = new SslOptions();
         o.optimizer = io.github.selfsup4j.optim.OptimizerKind.SGD;
