@@ -112,10 +112,20 @@ public final class GlooCollective implements Collective, AutoCloseable {
      * @throws IllegalStateException when the rendezvous fails (naming the missing ranks)
      */
     public static GlooCollective fromEnvironment(Map<String, String> env, Duration timeout) {
+        return fromEnvironment(env, timeout, timeout);
+    }
+
+    /**
+     * {@link #fromEnvironment(Map, Duration)} with a rendezvous timeout of its own (a launcher
+     * waits longer for ranks to start than for a collective call).
+     */
+    public static GlooCollective fromEnvironment(Map<String, String> env, Duration timeout,
+            Duration rendezvousTimeout) {
         Builder b = builder().setRank(intVar(env, "RANK", null))
                 .setWorldSize(intVar(env, "WORLD_SIZE", null))
                 .optMaster(stringVar(env, "MASTER_ADDR"), intVar(env, "MASTER_PORT", null))
-                .optTimeout(timeout);
+                .optTimeout(timeout)
+                .optRendezvousTimeout(rendezvousTimeout);
         if (env.get("LOCAL_RANK") != null || env.get("LOCAL_WORLD_SIZE") != null) {
             b.optLocal(intVar(env, "LOCAL_RANK", 0), intVar(env, "LOCAL_WORLD_SIZE", 1));
         }
@@ -366,6 +376,7 @@ public final class GlooCollective implements Collective, AutoCloseable {
         private String runId;
         private String iface;
         private Duration timeout = Duration.ofSeconds(60);
+        private Duration rendezvousTimeout;
 
         private Builder() {}
 
@@ -419,6 +430,12 @@ public final class GlooCollective implements Collective, AutoCloseable {
             return this;
         }
 
+        /** The timeout of the rendezvous only (default: the call timeout). */
+        public Builder optRendezvousTimeout(Duration timeout) {
+            this.rendezvousTimeout = timeout;
+            return this;
+        }
+
         /**
          * Joins the group: blocks until every rank has joined.
          *
@@ -441,6 +458,10 @@ public final class GlooCollective implements Collective, AutoCloseable {
             if (timeout == null || timeout.toMillis() < 1) {
                 throw new IllegalArgumentException("timeout must be >= 1 ms, got " + timeout);
             }
+            if (rendezvousTimeout != null && rendezvousTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("rendezvous timeout must be >= 1 ms, got "
+                        + rendezvousTimeout);
+            }
             boolean file = store.startsWith("file:");
             if (!file && !store.equals("tcp")) {
                 throw new IllegalArgumentException(
@@ -460,7 +481,7 @@ public final class GlooCollective implements Collective, AutoCloseable {
             String host = iface != null ? null
                     : masterAddr != null ? routeTo(masterAddr, Math.max(1, masterPort))
                     : "127.0.0.1";
-            long ms = timeout.toMillis();
+            long ms = (rendezvousTimeout != null ? rendezvousTimeout : timeout).toMillis();
             if (file) {
                 Path dir = Paths.get(store.substring(5)).resolve(runId);
                 joinThroughFiles(dir, ms);
@@ -547,7 +568,8 @@ public final class GlooCollective implements Collective, AutoCloseable {
             }
             return new IllegalStateException("gloo rendezvous failed on rank " + rank + " of "
                     + worldSize + ": rank(s) " + missing + " did not join within "
-                    + timeout.toMillis() + " ms (" + detail + ")");
+                    + (rendezvousTimeout != null ? rendezvousTimeout : timeout).toMillis()
+                    + " ms (" + detail + ")");
         }
     }
 }

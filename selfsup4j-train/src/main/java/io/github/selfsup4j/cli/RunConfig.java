@@ -33,6 +33,8 @@ public final class RunConfig {
     public JsonNode methodOptions;
     public List<Schedule.Segment> schedule = new ArrayList<>();
     public List<Map<String, Object>> resumes = new ArrayList<>();
+    /** The processes the run trains on (the global batch is world size × batch size). */
+    public int worldSize = 1;
 
     /** A fresh run's configuration. */
     static RunConfig of(MethodSpec<?> spec, SslOptions options, MethodOptions methodOptions) {
@@ -53,7 +55,7 @@ public final class RunConfig {
         ObjectNode n = JSON.createObjectNode();
         n.put("method", method);
         n.setAll((ObjectNode) JSON.valueToTree(options));
-        n.put("lr", options.lr());
+        n.put("lr", options.lr(worldSize));
         n.setAll((ObjectNode) methodOptions);
         return n;
     }

@@ -20,6 +20,10 @@ import io.github.selfsup4j.engine.listener.MetricsHistory;
 import io.github.selfsup4j.engine.listener.NonFiniteListener;
 import io.github.selfsup4j.engine.listener.ProgressListener;
 import io.github.selfsup4j.eval.Evaluation;
+import io.github.selfsup4j.launch.DistributedOptions;
+import io.github.selfsup4j.launch.Launcher;
+import io.github.selfsup4j.launch.TimedCollective;
+import io.github.selfsup4j.launch.Workers;
 import io.github.selfsup4j.method.MethodOptions;
 import io.github.selfsup4j.method.MethodSpec;
 import io.github.selfsup4j.method.SslMethod;
@@ -92,6 +96,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     SslOptions shared;
+
+    @Mixin
+    DistributedOptions dist;
+
+    /** This process's ranks: one, or the group a launcher or cluster started it in. */
+    private Collective collective = Collective.single();
 
     private MethodSpec<?> spec;
     private MethodOptions methodOptions;
@@ -172,6 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (unknownMethod != null) {
                 throw new IllegalArgumentException(unknownMethodError());
             }
+            dist.validate(this::given);
             if (resume != null) {
                 dir = resume;
                 try {
@@ -194,6 +205,30 @@ public final class TrainCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
+            return 2;
+        }
+        if (dist.launches()) {
+            return Launcher.launch(dist, self.getParseResult().originalArgs(), given("--threads"),
+                    out, System.err);
+        }
+        try {
+            collective = Workers.join(System.getenv(), dist.timeoutMillis(),
+                    dist.rendezvousMillis());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("selfsup4j train: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+        if (collective.rank() != 0) {
+            out = new PrintStream(java.io.OutputStream.nullOutputStream()); // rank 0 reports
+        }
+        if (resume == null) {
+            config.worldSize = collective.worldSize();
+        } else if (config.worldSize != collective.worldSize()) {
+            System.err.println("selfsup4j train: --resume " + resume + ": the run trains on "
+                    + config.worldSize + " process(es), this one has " + collective.worldSize()
+                    + " (the global batch and the data order depend on it); resume with"
+                    + (config.worldSize == 1 ? "out --nproc-per-node"
+                            : " --nproc-per-node and --nnodes giving " + config.worldSize));
             return 2;
         }
         SslOptions o = config.options;
@@ -223,7 +258,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
         MethodSpec<?> ms = Methods.get(config.method);
-        SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()), 0, 1);
+        SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()),
+                collective.rank(), collective.worldSize());
         SslMethod job;
         try {
             job = ms.create(setup, config.methodOptions(ms));
@@ -232,7 +268,8 @@ public final class TrainCommand implements Callable<Integer> {
             return 2;
         }
         try (job) {
-            Run run = new Run(job, config, dir, out, !noProgress && System.console() != null);
+            Run run = new Run(job, config, dir, out, !noProgress && System.console() != null
+                    && collective.rank() == 0);
             if (resume != null) {
                 run.checkpoints.restore();
                 run.applyResumeChanges(given("--epochs"), given("--lr") ? shared.lr : null);
@@ -240,7 +277,9 @@ public final class TrainCommand implements Callable<Integer> {
                         o.epochs);
             } else {
                 config.schedule = new ArrayList<>(job.schedule().segments());
-                Files.createDirectories(dir);
+                if (collective.rank() == 0) {
+                    Files.createDirectories(dir);
+                }
             }
             out.printf("SelfSup4J train: %s on %s (%d train / %d %s images), %s%s,"
                             + " %d epochs of %d batches of %d, %s lr %.2g, seed %d, device %s%n",
@@ -252,6 +291,10 @@ public final class TrainCommand implements Callable<Integer> {
                     o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
                     job.manager().getDevice());
             out.printf("run directory: %s%n", dir);
+            if (collective.worldSize() > 1) {
+                out.printf("data parallel: %d processes × batch %d = global batch %d%n",
+                        collective.worldSize(), o.batchSize, collective.worldSize() * o.batchSize);
+            }
             TrainingEngine.Outcome outcome = run.fitWithStopHook();
             if (outcome == TrainingEngine.Outcome.STOPPED) {
                 out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
@@ -261,6 +304,15 @@ public final class TrainCommand implements Callable<Integer> {
             }
             if (outcome == TrainingEngine.Outcome.FAILED) {
                 return run.reportFailure((System.nanoTime() - start) / 1e9);
+            }
+            if (collective instanceof TimedCollective t) {
+                run.collectiveSeconds = t.seconds(); // the training's, before the barrier
+            }
+            if (collective.worldSize() > 1) {
+                collective.barrier(); // every rank has trained; rank 0 evaluates, once
+                if (collective.rank() != 0) {
+                    return 0;
+                }
             }
             out.printf("evaluating (frozen encoder, training images as memory, %s images as"
                     + " queries)...%n", scoredOn);
@@ -277,8 +329,8 @@ public final class TrainCommand implements Callable<Integer> {
                         report.randomEncoder().knnK20(), report.randomEncoder().linearProbe());
             }
             out.printf("images/s %.0f, wall %.0f s; wrote %s%n",
-                    run.engine.state().imagesPerSecond(), (System.nanoTime() - start) / 1e9,
-                    dir.resolve("metrics.json"));
+                    run.engine.state().imagesPerSecond() * collective.worldSize(),
+                    (System.nanoTime() - start) / 1e9, dir.resolve("metrics.json"));
             return 0;
         }
     }
@@ -302,7 +354,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> conflicts = new ArrayList<>();
         for (OptionSpec given : self.getParseResult().matchedOptions()) {
             String name = given.longestName();
-            if (RESUMABLE.contains(name)) {
+            if (RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name)) {
                 continue;
             }
             OptionSpec was = savedLine.getCommandSpec().findOption(name);
@@ -354,13 +406,15 @@ public final class TrainCommand implements Callable<Integer> {
         final NonFiniteListener nonFinite = new NonFiniteListener(1);
         final CheckpointListener checkpoints;
         final TrainingEngine<ViewBatch> engine;
+        /** Seconds this rank spent in collective calls while training (several processes). */
+        Double collectiveSeconds;
 
         Run(SslMethod job, RunConfig config, Path dir, PrintStream out, boolean progress) {
             this.job = job;
             this.config = config;
             this.dir = dir;
             this.out = out;
-            Collective single = Collective.single();
+            Collective single = collective;
             this.checkpoints = new CheckpointListener(dir, config::toJson, List.of(
                     new EngineProgress(), history, memory, Stateful.of(job)), single);
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
@@ -473,11 +527,14 @@ public final class TrainCommand implements Callable<Integer> {
 
         void writeResults(Evaluation.Report report, ImageDataset queries, String scoredOn,
                 Map<String, Object> failure, double wallSeconds) throws IOException {
+            if (collective.rank() != 0) {
+                return; // rank 0 writes metrics and plots
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", config.method);
             m.put("hyperparameters", config.hyperparameters());
             m.put("seed", config.options.seed);
-            m.put("world_size", 1);
+            m.put("world_size", collective.worldSize());
             m.put("epochs_completed", engine.state().epoch());
             m.put("epoch_loss", history.epochLoss());
             if (failure != null) {
@@ -488,7 +545,8 @@ public final class TrainCommand implements Callable<Integer> {
                 m.putAll(report.toMap());
                 m.put("eval_seconds", report.seconds());
             }
-            m.put("images_per_second", engine.state().imagesPerSecond());
+            // every rank trains on as many images as this one: the run's throughput
+            m.put("images_per_second", engine.state().imagesPerSecond() * collective.worldSize());
             m.put("nonfinite_gradient_retries", nonFinite.repeated());
             m.put("train_seconds", engine.state().trainSeconds());
             m.put("wall_seconds", wallSeconds);
@@ -496,6 +554,9 @@ public final class TrainCommand implements Callable<Integer> {
             m.put("learning_rate_schedule", config.schedule);
             m.put("resumes", config.resumes);
             m.put("step_loss", history.stepLoss());
+            if (collectiveSeconds != null) {
+                m.put("collective_seconds", collectiveSeconds); // communication and waiting
+            }
             m.put("device", job.manager().getDevice().toString());
             RunConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(dir.resolve("metrics.json").toFile(), m);

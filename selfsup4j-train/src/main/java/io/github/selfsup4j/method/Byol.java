@@ -62,7 +62,8 @@ public final class Byol extends SslMethod {
         SslOptions s = setup.options();
         this.encoder = newEncoder(s);
         this.online = new SequentialBlock().add(encoder).add(newProjectionHead(s));
-        this.predictor = Encoders.projectionHead(o.predictorHidden, s.projectionDim, 2);
+        this.predictor = Encoders.projectionHead(o.predictorHidden, s.projectionDim, 2,
+                s.norm);
         this.baseMomentum = o.byolMomentum;
         initialize(new SequentialBlock().add(online).add(predictor));
         this.target = new MomentumNetwork(online,

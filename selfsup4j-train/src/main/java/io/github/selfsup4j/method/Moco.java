@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
+import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.loss.contrastive.InfoNceLoss;
 import io.github.selfsup4j.loss.contrastive.NegativeQueue;
@@ -121,8 +122,23 @@ public final class Moco extends SslMethod {
         NDArray negatives = queue.negatives(viewA.getManager());
         NDArray l1 = loss.apply(q.get("0:" + n), kB, negatives);
         NDArray l2 = loss.apply(q.get(n + ":"), kA, negatives);
-        queue.stage(kB);
+        queue.stage(allKeys(kB, ctx));
         return Ops.scale(l1.add(l2), 0.5);
+    }
+
+    /**
+     * The keys of every rank, in rank order (one all-gather), so that every rank's queue
+     * receives the same keys, as one process with the global batch would.
+     */
+    private static NDArray allKeys(NDArray keys, StepContext ctx) {
+        Collective c = ctx.collective();
+        if (c.worldSize() == 1) {
+            return keys;
+        }
+        long[] dims = keys.getShape().getShape().clone();
+        dims[0] *= c.worldSize();
+        return keys.getManager().create(c.allGather(keys.toFloatArray()),
+                new ai.djl.ndarray.types.Shape(dims));
     }
 
     /** Keys of a batch: shuffled, in sub-batches, unshuffled, detached. */

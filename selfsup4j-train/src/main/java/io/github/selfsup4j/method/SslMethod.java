@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -17,6 +18,7 @@ import io.github.selfsup4j.augment.ViewBatches;
 import io.github.selfsup4j.augment.ViewRecipe;
 import io.github.selfsup4j.data.ImageDataset;
 import io.github.selfsup4j.data.ShuffleSampler;
+import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.engine.BatchSource;
 import io.github.selfsup4j.engine.Job;
 import io.github.selfsup4j.engine.NonFiniteException;
@@ -24,6 +26,7 @@ import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.engine.StepResult;
 import io.github.selfsup4j.eval.Evaluation;
 import io.github.selfsup4j.model.Encoders;
+import io.github.selfsup4j.model.syncbn.BatchNormSync;
 import io.github.selfsup4j.optim.Gradients;
 import io.github.selfsup4j.optim.Schedule;
 import io.github.selfsup4j.optim.StatefulOptimizer;
@@ -89,12 +92,13 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     /** A new encoder of the options' architecture (not initialised). */
     protected static Block newEncoder(SslOptions o) {
-        return Encoders.encoder(o.encoder, o.width, o.poolGrid);
+        return Encoders.encoder(o.encoder, o.width, o.poolGrid, o.norm);
     }
 
     /** A new projection head of the options' shape (not initialised). */
     protected static Block newProjectionHead(SslOptions o) {
-        return Encoders.projectionHead(o.projectionHidden, o.projectionDim, o.projectionLayers);
+        return Encoders.projectionHead(o.projectionHidden, o.projectionDim, o.projectionLayers,
+                o.norm);
     }
 
     /**
@@ -118,7 +122,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
             }
         }
         int perEpoch = views.batchesPerEpoch();
-        schedule = new Schedule(o.lr(), Math.round(o.warmupEpochs * perEpoch),
+        schedule = new Schedule(o.lr(setup.world()), Math.round(o.warmupEpochs * perEpoch),
                 (long) perEpoch * o.epochs, 0.0);
         optimizer = o.optimizer.create(manager, schedule, o.momentum, o.weightDecay, o.larsTrust);
     }
@@ -187,6 +191,20 @@ public abstract class SslMethod implements Job<ViewBatch> {
         };
     }
 
+    /**
+     * The step's loss, ready for its backward pass. The default wraps {@link #loss}; across
+     * processes {@link TwoViewMethod} gathers its library loss instead.
+     */
+    protected StepLoss stepLoss(ParameterStore ps, List<NDArray> views, StepContext ctx) {
+        return StepLoss.local(loss(ps, views, ctx));
+    }
+
+    /**
+     * One step. Across processes every rank makes the same collective calls in the same order
+     * whatever happens (the loss, then the gradients), and decides on the same numbers: the
+     * global loss and the summed gradients are equal on every rank, so either every rank throws
+     * {@link NonFiniteException} or none does, and the ranks never diverge.
+     */
     @Override
     public StepResult step(StepContext ctx, ViewBatch batch) {
         List<NDArray> arrays = new ArrayList<>();
@@ -194,11 +212,17 @@ public abstract class SslMethod implements Job<ViewBatch> {
             arrays.add(ctx.manager().create(v.pixels(),
                     new Shape(v.rows(), 1, v.height(), v.width())));
         }
-        float value;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray loss = loss(ps, arrays, ctx);
-            gc.backward(loss);
-            value = loss.getFloat();
+        Collective c = ctx.collective();
+        StepLoss loss;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                BatchNormSync bn = BatchNormSync.open(c)) {
+            loss = stepLoss(ps, arrays, ctx);
+            loss.backward(gc, c.worldSize(), bn.needsGraph());
+            bn.backward(); // SyncBatchNorm's gradient terms (nothing with one process)
+        }
+        float value = (float) loss.value(c);
+        if (c.worldSize() > 1) {
+            sumGradients(c, ctx.manager());
         }
         if (!Float.isFinite(value)) {
             Gradients.zero(params);
@@ -212,6 +236,40 @@ public abstract class SslMethod implements Job<ViewBatch> {
         Gradients.apply(optimizer, params);
         afterUpdate(ctx);
         return StepResult.of(value, batch.size());
+    }
+
+    /**
+     * Sums every parameter gradient over the ranks (one all-reduce of all of them, in the
+     * parameters' fixed order). Summed, not averaged: each rank already holds the gradient of the
+     * global-batch loss for its own rows. A non-finite element on any rank makes the sum
+     * non-finite on every rank.
+     */
+    private void sumGradients(Collective c, NDManager scratch) {
+        List<NDArray> grads = new ArrayList<>();
+        int total = 0;
+        for (Parameter p : params.values()) {
+            NDArray g = p.getArray().getGradient();
+            grads.add(g);
+            total += Math.toIntExact(g.size());
+        }
+        float[] flat = new float[total];
+        int pos = 0;
+        for (NDArray g : grads) {
+            float[] v = g.toFloatArray();
+            System.arraycopy(v, 0, flat, pos, v.length);
+            pos += v.length;
+        }
+        float[] sum = c.allReduceSum(flat);
+        pos = 0;
+        for (NDArray g : grads) {
+            int n = (int) g.size();
+            NDArray summed = scratch.create(java.util.Arrays.copyOfRange(sum, pos, pos + n),
+                    g.getShape());
+            g.set(new NDIndex(":"), summed);
+            summed.close();
+            g.close();
+            pos += n;
+        }
     }
 
     /**

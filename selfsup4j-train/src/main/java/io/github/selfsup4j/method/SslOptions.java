@@ -61,6 +61,12 @@ public final class SslOptions {
             + " features (default ${DEFAULT-VALUE}; 1 = global average pooling; 1, 2 or 4).")
     public int poolGrid = 2;
 
+    @Option(names = "--norm", converter = NormConverter.class, description = "Normalisation"
+            + " layers: batch (default; across processes synchronised over the global batch,"
+            + " so N processes × B train as one process × N·B), rank-batch (each process's own"
+            + " rows; cheaper) or layer (per image).")
+    public Encoders.Norm norm = Encoders.Norm.BATCH;
+
     @Option(names = "--projection-hidden", description = "Projection head hidden size"
             + " (default ${DEFAULT-VALUE}).")
     public int projectionHidden = 512;
@@ -134,6 +140,15 @@ public final class SslOptions {
         return lr != null ? lr : optimizer.defaultLr(batchSize);
     }
 
+    /**
+     * The peak learning rate of a run on {@code world} processes: the one given, else the
+     * optimiser's default for the global batch (world × batch size), so that N processes × B
+     * take the steps of one process × N·B.
+     */
+    public double lr(int world) {
+        return lr != null ? lr : optimizer.defaultLr(batchSize * world);
+    }
+
     /** Checks every option; the message names the option and its value. */
     public void validate() {
         Check.atLeast("--epochs", epochs, 1);
@@ -182,6 +197,19 @@ public final class SslOptions {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
                         "must be adam, lars or sgd, got \"" + value + "\"");
+            }
+        }
+    }
+
+    /** Converts {@code --norm} values. */
+    static final class NormConverter implements ITypeConverter<Encoders.Norm> {
+        @Override
+        public Encoders.Norm convert(String value) {
+            try {
+                return Encoders.Norm.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "must be batch, rank-batch or layer, got \"" + value + "\"");
             }
         }
     }

@@ -8,6 +8,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
 import java.util.Locale;
 
@@ -51,6 +52,51 @@ public final class Encoders {
     }
 
     /**
+     * The normalisation after each convolution and hidden linear layer. {@code BATCH} normalises
+     * over the batch, across processes over the global batch (SyncBatchNorm: N ranks × B train
+     * as one process × N·B); {@code RANK_BATCH} normalises over each rank's rows (cheaper; with
+     * one process the same as {@code BATCH}); {@code LAYER} normalises each image (over channels
+     * and positions, i.e. GroupNorm with one group) or each feature vector on its own.
+     */
+    public enum Norm {
+        /** BatchNorm, synchronised across processes (default). */
+        BATCH,
+        /** BatchNorm over each process's own rows. */
+        RANK_BATCH,
+        /** Per-sample LayerNorm over all non-batch axes. */
+        LAYER;
+
+        /** Parses "batch", "rank-batch" or "layer". */
+        public static Norm parse(String s) {
+            for (Norm n : values()) {
+                if (n.cliName().equals(s.toLowerCase(Locale.ROOT))) {
+                    return n;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "norm must be batch, rank-batch or layer, got \"" + s + "\"");
+        }
+
+        /** The CLI name. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** A normalisation block for inputs with {@code dims} axes (4: N×C×H×W, 2: N×F). */
+        Block block(int dims) {
+            if (this == BATCH) {
+                // DJL's BatchNorm with one process, synchronised inside a BatchNormSync session
+                return new io.github.selfsup4j.model.syncbn.BatchNorm();
+            }
+            if (this == RANK_BATCH) {
+                return BatchNorm.builder().build();
+            }
+            return dims == 4 ? LayerNorm.builder().axis(1, 2, 3).build()
+                    : LayerNorm.builder().axis(1).build();
+        }
+    }
+
+    /**
      * The feature dimension of an encoder: the small CNN's 4·width channels times its pooling
      * grid's cells, 512 for ResNet-18.
      */
@@ -63,7 +109,12 @@ public final class Encoders {
      * {@code poolGrid} the side of its output pooling grid (both ignored by ResNet-18).
      */
     public static Block encoder(Architecture a, int width, int poolGrid) {
-        return a == Architecture.SMALL_CNN ? smallCnn(width, poolGrid) : resnet18();
+        return encoder(a, width, poolGrid, Norm.BATCH);
+    }
+
+    /** {@link #encoder(Architecture, int, int)} with the given normalisation. */
+    public static Block encoder(Architecture a, int width, int poolGrid, Norm norm) {
+        return a == Architecture.SMALL_CNN ? smallCnn(width, poolGrid, norm) : resnet18(norm);
     }
 
     /**
@@ -81,12 +132,17 @@ public final class Encoders {
      * expansion to 512 (0.830 / 0.871).
      */
     public static SequentialBlock smallCnn(int width, int poolGrid) {
+        return smallCnn(width, poolGrid, Norm.BATCH);
+    }
+
+    /** {@link #smallCnn(int, int)} with the given normalisation. */
+    public static SequentialBlock smallCnn(int width, int poolGrid, Norm norm) {
         SequentialBlock b = new SequentialBlock();
-        convBnRelu(b, width, 2);
-        convBnRelu(b, width, 1);
-        convBnRelu(b, 2 * width, 2);
-        convBnRelu(b, 2 * width, 1);
-        convBnRelu(b, 4 * width, 2);
+        convBnRelu(b, width, 2, norm);
+        convBnRelu(b, width, 1, norm);
+        convBnRelu(b, 2 * width, 2, norm);
+        convBnRelu(b, 2 * width, 1, norm);
+        convBnRelu(b, 4 * width, 2, norm);
         if (poolGrid == 1) {
             b.add(Pool.globalAvgPool2dBlock());
         } else {
@@ -98,7 +154,7 @@ public final class Encoders {
         return b;
     }
 
-    private static void convBnRelu(SequentialBlock b, int filters, int stride) {
+    private static void convBnRelu(SequentialBlock b, int filters, int stride, Norm norm) {
         b.add(Conv2d.builder()
                         .setKernelShape(new Shape(3, 3))
                         .optPadding(new Shape(1, 1))
@@ -106,41 +162,46 @@ public final class Encoders {
                         .setFilters(filters)
                         .optBias(false)
                         .build())
-                .add(BatchNorm.builder().build())
+                .add(norm.block(4))
                 .add(Activation.reluBlock());
     }
 
     /** ResNet-18 with the CIFAR stem: 512 features. */
     public static SequentialBlock resnet18() {
+        return resnet18(Norm.BATCH);
+    }
+
+    /** {@link #resnet18()} with the given normalisation. */
+    public static SequentialBlock resnet18(Norm norm) {
         SequentialBlock b = new SequentialBlock();
-        convBnRelu(b, 64, 1);
+        convBnRelu(b, 64, 1, norm);
         int[] widths = {64, 128, 256, 512};
         for (int stage = 0; stage < 4; stage++) {
             for (int block = 0; block < 2; block++) {
                 int stride = stage > 0 && block == 0 ? 2 : 1;
-                b.add(residual(widths[stage], stride, stage > 0 && block == 0));
+                b.add(residual(widths[stage], stride, stage > 0 && block == 0, norm));
             }
         }
         b.add(Pool.globalAvgPool2dBlock());
         return b;
     }
 
-    private static Block residual(int filters, int stride, boolean project) {
+    private static Block residual(int filters, int stride, boolean project, Norm norm) {
         SequentialBlock main = new SequentialBlock();
         main.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                         .optStride(new Shape(stride, stride)).setFilters(filters).optBias(false)
                         .build())
-                .add(BatchNorm.builder().build())
+                .add(norm.block(4))
                 .add(Activation.reluBlock())
                 .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                         .setFilters(filters).optBias(false).build())
-                .add(BatchNorm.builder().build());
+                .add(norm.block(4));
         Block shortcut = project
                 ? new SequentialBlock()
                         .add(Conv2d.builder().setKernelShape(new Shape(1, 1))
                                 .optStride(new Shape(stride, stride)).setFilters(filters)
                                 .optBias(false).build())
-                        .add(BatchNorm.builder().build())
+                        .add(norm.block(4))
                 : Blocks.identityBlock();
         return new SequentialBlock()
                 .add(new ai.djl.nn.ParallelBlock(
@@ -156,10 +217,15 @@ public final class Encoders {
      * without affine parameters (not used by default).
      */
     public static SequentialBlock projectionHead(int hidden, int out, int layers) {
+        return projectionHead(hidden, out, layers, Norm.BATCH);
+    }
+
+    /** {@link #projectionHead(int, int, int)} with the given normalisation. */
+    public static SequentialBlock projectionHead(int hidden, int out, int layers, Norm norm) {
         SequentialBlock b = new SequentialBlock();
         for (int i = 0; i < layers - 1; i++) {
             b.add(Linear.builder().setUnits(hidden).optBias(false).build())
-                    .add(BatchNorm.builder().build())
+                    .add(norm.block(2))
                     .add(Activation.reluBlock());
         }
         b.add(Linear.builder().setUnits(out).build());
