@@ -30,7 +30,8 @@ public final class SslOptions {
     public OptimizerKind optimizer = OptimizerKind.ADAM;
 
     @Option(names = "--lr", description = "Peak learning rate (default per optimiser: "
-            + "adam 2e-3, lars 0.3·batch/256, sgd 0.06·batch/128).")
+            + "adam 2e-3, lars " + OptimizerKind.LARS_LR_PER_256 + "·batch/256, sgd 0.06·batch/128;"
+            + " batch = the global batch).")
     public Double lr;
 
     @Option(names = "--weight-decay", description = "Weight decay, not on biases and"

@@ -11,11 +11,13 @@ public enum OptimizerKind {
     /** AdamW: peak lr 2e-3 (measured on Fashion-MNIST, batch 256). */
     ADAM,
     /**
-     * LARS: SimCLR's rule lr = 0.3 · batch / 256 with trust 0.001 gives a relative step of 3e-4
-     * per layer at batch 256; see {@link #defaultLr} for the rate used here.
+     * LARS with trust 0.001: lr = 4.8 · batch / 256. Chosen on the validation split (5,000
+     * held-out images, SimCLR, 1 epoch, seed 42; mean of kNN@20 and linear probe) among 0.3
+     * (SimCLR's linear rule at batch 256), 1.2 (its square-root rule) and 4.8 per 256: 0.8456,
+     * 0.8502, 0.8540; the former default 2e-3 gave 0.8295 (its probe 0.829: barely trained).
      */
     LARS,
-    /** SGD with momentum 0.9: lightly's benchmarks' rule lr = 0.06 · batch / 128. */
+    /** SGD with momentum 0.9: lightly's benchmarks' rule lr = 0.06 · batch / 128 (not tuned here). */
     SGD;
 
     /** The CLI name (also its JSON form). */
@@ -48,13 +50,8 @@ public enum OptimizerKind {
         }
     }
 
-    /** The help text's description of the defaults. */
-    public static String defaultsText() {
-        return "adam 2e-3, lars " + LARS_LR_PER_256 + "·batch/256, sgd 0.06·batch/128";
-    }
-
     /** LARS's peak rate per 256 images (with trust coefficient 0.001). */
-    public static final double LARS_LR_PER_256 = 0.3;
+    public static final double LARS_LR_PER_256 = 4.8;
 
     /**
      * Creates the optimiser.
