@@ -33,6 +33,10 @@ public final class RunConfig {
     public JsonNode methodOptions;
     public List<Schedule.Segment> schedule = new ArrayList<>();
     public List<Map<String, Object>> resumes = new ArrayList<>();
+    /** The metric-learning options (null for self-supervised runs). */
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public io.github.selfsup4j.supervised.MetricOptions metric;
 
     /** A fresh run's configuration. */
     static RunConfig of(MethodSpec<?> spec, SslOptions options, MethodOptions methodOptions) {
