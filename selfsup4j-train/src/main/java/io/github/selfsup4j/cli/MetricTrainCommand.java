@@ -192,9 +192,12 @@ public final class MetricTrainCommand implements Callable<Integer> {
                         report.rawPixels().precisionAt1(), report.rawPixels().mapAtR(),
                         report.randomEncoder().precisionAt1(), report.randomEncoder().mapAtR());
             }
-            out.printf("images/s %.0f, train %.0f s, evaluation %.0f s, wall %.0f s; wrote %s%n",
-                    run.engine.state().imagesPerSecond(), run.engine.state().trainSeconds(),
-                    report.seconds(), wall, dir.resolve("metrics.json"));
+            out.printf("images/s %.0f, train %.0f s, evaluation %.0f s, wall %.0f s (process CPU"
+                            + " %.0f s, load average %.1f at the start, %.1f at the end); wrote"
+                            + " %s%n", run.engine.state().imagesPerSecond(),
+                    run.engine.state().trainSeconds(), report.seconds(), wall,
+                    processCpuSeconds(), loadAtStart, loadAverage(),
+                    dir.resolve("metrics.json"));
             return 0;
         }
     }
@@ -206,6 +209,18 @@ public final class MetricTrainCommand implements Callable<Integer> {
     /** The one-minute load average of the machine (what the run shared it with). */
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /**
+     * CPU time of this process so far, all threads (on a shared machine, wall time says how busy
+     * the others were; this says what the run itself cost).
+     */
+    static double processCpuSeconds() {
+        java.lang.management.OperatingSystemMXBean os =
+                ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9
+                : Double.NaN;
     }
 
     /** The checkpoint parts of a metric run, in order: progress, history, memory, job. */
@@ -291,6 +306,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             m.put("wall_seconds", wall);
             m.put("load_average_start", loadAtStart);
             m.put("load_average_end", loadAverage());
+            m.put("process_cpu_seconds", processCpuSeconds());
             m.put("rss_bytes_per_epoch", memory.rssPerEpoch());
             m.put("learning_rate_schedule", config.schedule);
             m.put("step_loss", history.stepLoss());
