@@ -116,6 +116,32 @@ public final class EmbedCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Re-evaluates a metric-learning run's saved network under its protocol (what {@code eval
+     * RUN_DIR} does for these runs).
+     */
+    static java.util.Map<String, Object> reevaluate(Path dir, RunConfig config,
+            boolean baselines, java.io.PrintStream log) throws IOException {
+        SslOptions o = config.options;
+        MetricSpec<?> metric = MetricMethods.find(config.method);
+        Protocol.Split s = config.metric.protocol.split(Datasets.load(o.data, o.limit),
+                o.validation, o.seed);
+        try (MetricMethod job = metric.create(MetricSetup.of(o, config.metric, s.train()),
+                RunConfig.JSON.treeToValue(config.methodOptions, metric.optionsClass()))) {
+            restore(dir, config, job.batchesPerEpoch(), job);
+            io.github.selfsup4j.supervised.RetrievalEvaluation.Report r =
+                    io.github.selfsup4j.supervised.RetrievalEvaluation.run(job, s, baselines,
+                            log);
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("method", config.method);
+            m.put("protocol", config.metric.protocol.cliName());
+            m.put("scored_on", s.scoredOn());
+            m.putAll(r.toMap());
+            m.put("eval_seconds", r.seconds());
+            return m;
+        }
+    }
+
     private static void restore(Path dir, RunConfig config, int batchesPerEpoch,
             io.github.selfsup4j.engine.Job<?> job) throws IOException {
         Checkpoint.read(dir, List.of(new TrainingState(config.options.epochs, batchesPerEpoch),

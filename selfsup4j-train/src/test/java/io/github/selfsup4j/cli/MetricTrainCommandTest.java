@@ -125,6 +125,13 @@ class MetricTrainCommandTest {
         assertEquals(q[0][3], Float.parseFloat(first[3]), 0f);
         assertEquals(ql[0], Long.parseLong(first[16]));
 
+        TrainCommandTest.Result ev = TrainCommandTest.run("eval", dir.toString(),
+                "--no-baselines");
+        assertEquals(0, ev.code(), ev.out() + ev.err());
+        JsonNode e = new ObjectMapper().readTree(dir.resolve("eval.json").toFile());
+        assertEquals(m.get("map_at_r").asDouble(), e.get("map_at_r").asDouble(), 0,
+                "eval of the saved network gives the run's MAP@R");
+
         TrainCommandTest.Result bad = TrainCommandTest.run("embed", dir.toString(), "--split",
                 "val", "--out", csv.toString());
         assertEquals(2, bad.code());
