@@ -96,9 +96,9 @@ public class MetricMethod implements Job<LabelledBatch> {
                 o.larsTrust);
     }
 
-    /** The defaults metric learning changes in the shared options: a light view, 4 epochs. */
+    /** The defaults metric learning changes in the shared options: a light view, 3 epochs. */
     static void sharedDefaults(SslOptions s) {
-        s.epochs = 4;
+        s.epochs = 3;
         s.cropMinScale = 0.8;
         s.flipProbability = 0.5;
         s.jitterProbability = 0.0;

@@ -10,15 +10,18 @@ import picocli.CommandLine.Option;
 /**
  * Triplet loss with in-batch mining (Schroff et al. 2015; Hermans et al. 2017): Euclidean
  * distance on normalised embeddings, {@code max(0, d_ap - d_an + margin)} over the mined
- * triplets, averaged over the non-zero ones. The default: batch-hard mining, margin 0.2.
+ * triplets, averaged over the non-zero ones. The default: every valid triplet of the batch
+ * ("batch all", PML's default), margin 0.2. Batch-hard mining from random initialisation
+ * collapsed here (the loss sat at the margin, d_ap = d_an, from the second epoch of the
+ * default run), as Hermans et al. 2017 warn for the hard margin.
  */
 public final class Triplet {
 
     /** The triplet method's options. */
     public static final class Options implements MethodOptions {
-        @Option(names = "--miner", description = "Triplet miner: batch-hard (default),"
-                + " semi-hard, hard or all.")
-        public String miner = "batch-hard";
+        @Option(names = "--miner", description = "Triplet miner: all (default: every valid"
+                + " triplet), batch-hard, semi-hard or hard.")
+        public String miner = "all";
 
         @Option(names = "--margin", description = "Triplet margin on normalised embeddings"
                 + " (default ${DEFAULT-VALUE}; also the semi-hard miner's).")
@@ -27,7 +30,7 @@ public final class Triplet {
         @Override
         public void validate() {
             Check.require(Miners.NAMES.contains(miner) && !miner.equals("multi-similarity"),
-                    "--miner", miner, "must be batch-hard, semi-hard, hard or all");
+                    "--miner", miner, "must be all, batch-hard, semi-hard or hard");
             Check.positive("--margin", margin);
         }
     }
