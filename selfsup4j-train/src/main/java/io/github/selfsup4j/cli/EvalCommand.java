@@ -51,6 +51,13 @@ public final class EvalCommand implements Callable<Integer> {
         MethodSpec<?> spec;
         try {
             config = RunConfig.fromJson(Checkpoint.config(dir));
+            if (MetricMethods.find(config.method) != null) {
+                String json = RunConfig.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                        EmbedCommand.reevaluate(dir, config, !noBaselines, System.out));
+                Files.writeString(dir.resolve("eval.json"), json);
+                System.out.println(json);
+                return 0;
+            }
             spec = Methods.get(config.method);
             if (probeEpochs != null) {
                 io.github.selfsup4j.method.Check.atLeast("--probe-epochs", probeEpochs, 1);

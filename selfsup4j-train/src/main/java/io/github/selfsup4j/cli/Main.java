@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "selfsup4j 0.1.0",
         description = "Self-supervised, metric and adversarial learning on DJL.",
-        subcommands = {EvalCommand.class, LossCommand.class, BenchCommand.class,
+        subcommands = {EvalCommand.class, EmbedCommand.class, LossCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -37,7 +37,11 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand("train", TrainCommand.commandLine(trainArgs(args)));
+        String[] train = trainArgs(args);
+        io.github.selfsup4j.supervised.MetricSpec<?> metric = MetricMethods.find(
+                methodArgument(train));
+        cl.addSubcommand("train", metric != null ? MetricTrainCommand.commandLine(metric)
+                : TrainCommand.commandLine(train));
         cl.setParameterExceptionHandler(Main::badParameters);
         return cl;
     }
@@ -52,6 +56,19 @@ public final class Main implements Runnable {
             }
         }
         return new String[0];
+    }
+
+    /** The value of --method among the train arguments, or null. */
+    private static String methodArgument(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--method") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--method=")) {
+                return args[i].substring("--method=".length());
+            }
+        }
+        return null;
     }
 
     private static int badParameters(CommandLine.ParameterException e, String[] args) {

@@ -35,6 +35,10 @@ public final class RunConfig {
     public List<Map<String, Object>> resumes = new ArrayList<>();
     /** The processes the run trains on (the global batch is world size × batch size). */
     public int worldSize = 1;
+    /** The metric-learning options (null for self-supervised runs). */
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public io.github.selfsup4j.supervised.MetricOptions metric;
 
     /** A fresh run's configuration. */
     static RunConfig of(MethodSpec<?> spec, SslOptions options, MethodOptions methodOptions) {

@@ -113,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
         private static final long serialVersionUID = 1L;
 
         MethodNames() {
-            super(Methods.names());
+            super(MetricMethods.allNames());
         }
     }
 
@@ -169,7 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** The error for an unknown --method, or null. */
     String unknownMethodError() {
         return unknownMethod == null ? null : "--method " + unknownMethod + ": must be one of "
-                + String.join(", ", Methods.names());
+                + String.join(", ", MetricMethods.allNames());
     }
 
     @Override

@@ -170,6 +170,15 @@ class TrainCommandTest {
         BAD.put("--moco-splits", "0");
         BAD.put("--byol-momentum", "-0.5");
         BAD.put("--predictor-hidden", "0");
+        BAD.put("--protocol", "half");
+        BAD.put("--classes-per-batch", "1");
+        BAD.put("--samples-per-class", "0");
+        BAD.put("--embedding-dim", "0");
+        BAD.put("--miner", "medium");
+        BAD.put("--margin", "-1");
+        BAD.put("--pos-margin", "-1");
+        BAD.put("--alpha", "0");
+        BAD.put("--base", "NaN");
     }
 
     /** Options that take no value or that only print (help, version, flags). */
@@ -181,7 +190,7 @@ class TrainCommandTest {
         // every option the train command has, for every method, must appear in BAD: a new
         // option without a bad-value case fails here
         java.util.Set<String> seen = new java.util.TreeSet<>();
-        for (String method : Methods.names()) {
+        for (String method : MetricMethods.allNames()) {
             picocli.CommandLine cl = Main.commandLine("train", "--method", method);
             for (picocli.CommandLine.Model.OptionSpec o : cl.getSubcommands().get("train")
                     .getCommandSpec().options()) {
@@ -213,7 +222,7 @@ class TrainCommandTest {
 
     /** A method that has the option. */
     static String methodOf(String option) {
-        for (String m : Methods.names()) {
+        for (String m : MetricMethods.allNames()) {
             if (Main.commandLine("train", "--method", m).getSubcommands().get("train")
                     .getCommandSpec().findOption(option) != null) {
                 return m;
