@@ -48,7 +48,9 @@ class PackageCycleTest {
                         }
                         Matcher m = REF.matcher(line);
                         while (m.find()) {
-                            if (!m.group(1).equals(pkg)) {
+                            // a class name in a string (a JVM to spawn) is no dependency
+                            boolean quoted = m.start() > 0 && line.charAt(m.start() - 1) == '"';
+                            if (!quoted && !m.group(1).equals(pkg)) {
                                 deps.add(m.group(1));
                             }
                         }
@@ -91,11 +93,16 @@ class PackageCycleTest {
                         pkg + " imports " + dep);
             }
         }
-        for (String pkg : List.of("data", "model", "optim", "augment", "eval", "report")) {
-            for (String dep : g.getOrDefault(pkg, Set.of())) {
-                assertTrue(List.of("data", "augment", "numerics", "model", "optim").contains(dep),
-                        pkg + " imports " + dep + ": the building blocks import no job,"
-                                + " engine or CLI");
+        List<String> blocks = List.of("data", "augment", "numerics", "model", "optim",
+                "distributed");
+        for (String pkg : g.keySet()) {
+            if (!List.of("data", "model", "optim", "augment", "eval", "report")
+                    .contains(pkg.split("\\.")[0])) {
+                continue;
+            }
+            for (String dep : g.get(pkg)) {
+                assertTrue(blocks.contains(dep.split("\\.")[0]), pkg + " imports " + dep
+                        + ": the building blocks import no job, engine or CLI");
             }
         }
     }

@@ -170,6 +170,15 @@ class TrainCommandTest {
         BAD.put("--moco-splits", "0");
         BAD.put("--byol-momentum", "-0.5");
         BAD.put("--predictor-hidden", "0");
+        BAD.put("--norm", "group");
+        BAD.put("--nproc-per-node", "0");
+        BAD.put("--nnodes", "0");
+        BAD.put("--node-rank", "3");
+        BAD.put("--master-addr", "");
+        BAD.put("--master-port", "70000");
+        BAD.put("--rdzv", "redis://x:1");
+        BAD.put("--dist-timeout", "0");
+        BAD.put("--rdzv-timeout", "-1");
         BAD.put("--protocol", "half");
         BAD.put("--classes-per-batch", "1");
         BAD.put("--samples-per-class", "0");
@@ -180,6 +189,14 @@ class TrainCommandTest {
         BAD.put("--alpha", "0");
         BAD.put("--base", "NaN");
     }
+
+    /** Launcher options are checked with the launcher on (and --master-addr with 2 nodes). */
+    static final Map<String, List<String>> WITH = Map.of(
+            "--nnodes", List.of("--nproc-per-node", "1"),
+            "--node-rank", List.of("--nproc-per-node", "1"),
+            "--master-addr", List.of("--nproc-per-node", "1", "--nnodes", "2"),
+            "--master-port", List.of("--nproc-per-node", "1"),
+            "--rdzv", List.of("--nproc-per-node", "1"));
 
     /** Options that take no value or that only print (help, version, flags). */
     static final Set<String> NO_VALUE = Set.of("--help", "--version", "--no-progress",
@@ -206,9 +223,14 @@ class TrainCommandTest {
         for (Map.Entry<String, String> e : BAD.entrySet()) {
             String option = e.getKey();
             String method = methodOf(option);
-            Result r = option.equals("--method") ? run("train", option, e.getValue())
-                    : run("train", "--method", method, option, e.getValue(), "--runs-dir",
-                            tmp.resolve("never").toString());
+            List<String> a = new java.util.ArrayList<>(List.of("train"));
+            if (!option.equals("--method")) {
+                a.addAll(List.of("--method", method, "--runs-dir",
+                        tmp.resolve("never").toString()));
+            }
+            a.addAll(WITH.getOrDefault(option, List.of()));
+            a.addAll(List.of(option, e.getValue()));
+            Result r = run(a.toArray(new String[0]));
             assertEquals(2, r.code(), option + " " + e.getValue() + ": " + r.out() + r.err());
             String err = r.err().strip();
             assertEquals(1, err.lines().count(), "one line: " + err);
