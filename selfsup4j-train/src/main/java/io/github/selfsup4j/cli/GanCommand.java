@@ -57,7 +57,7 @@ import picocli.CommandLine.Parameters;
         name = "gan",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        subcommands = GanCommand.Sample.class,
+        subcommands = {GanCommand.Sample.class, GanCommand.Score.class},
         description = {
             "Train a DCGAN-style generator and discriminator (Fashion-MNIST by default), then"
                     + " score 10,000 samples of the generator's moving average: Fréchet"
@@ -382,6 +382,70 @@ public final class GanCommand implements Callable<Integer> {
         }
         if (given("--kid-subsets")) {
             saved.kidSubsets = options.kidSubsets;
+        }
+    }
+
+    /**
+     * {@code selfsup4j gan score FILE}: scores images from elsewhere (an IDX file, e.g. a PyTorch
+     * reference's samples) with the same cached classifier, test images and metrics as a run.
+     */
+    @Command(name = "score", mixinStandardHelpOptions = true, description = "Score the images of"
+            + " an IDX unsigned-byte file (N×28×28, e.g. samples of another GAN) exactly as a gan"
+            + " run scores its samples: same classifier (trained and cached if needed), same"
+            + " test images, Fréchet distance, KID and class histogram.")
+    static final class Score implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The images (.idx or"
+                + " .idx.gz).")
+        Path file;
+
+        @Mixin
+        GanOptions options = new GanOptions();
+
+        @Option(names = "--runs-dir", description = "Where the cached classifier is (default:"
+                + " runs).")
+        Path runsDir = Path.of("runs");
+
+        @Override
+        public Integer call() throws Exception {
+            io.github.selfsup4j.data.IdxReader.Idx idx;
+            IdxDataset.Splits splits;
+            try {
+                options.validate();
+                if (options.data != null) {
+                    options.data = Path.of(options.data).toAbsolutePath().toString();
+                }
+                idx = io.github.selfsup4j.data.IdxReader.read(file, 3);
+                Check.require(idx.dims()[1] == 28 && idx.dims()[2] == 28, "FILE", file,
+                        "must hold 28×28 images");
+                splits = Datasets.load(options.data, options.limit);
+            } catch (IllegalArgumentException | DataFormatError | UncheckedIOException e) {
+                System.err.println("selfsup4j gan score: " + e.getMessage());
+                return 2;
+            }
+            if (options.threads > 0) {
+                ComputeThreads.set(options.threads);
+            }
+            int n = Math.min(idx.count(), options.evalSamples);
+            float[] px = new float[n * 28 * 28];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (idx.data()[i] & 0xFF) / 127.5f - 1f;
+            }
+            String dataKey = options.data == null ? "embedded" : options.data;
+            try (FeatureClassifier c = FeatureClassifier.loadOrTrain(runsDir.resolve(
+                    ".classifier"), dataKey, options.limit, splits.train(), splits.test(),
+                    options.seed, options.classifierEpochs, System.out)) {
+                GanScores scores = new GanScores(c, splits.test(), n, options.kidSubsets,
+                        options.seed);
+                Map<String, Object> m = scores.score(px, n);
+                System.out.printf("scoring classifier: test accuracy %.4f; %d images of %s"
+                        + " against %d test images%n", c.testAccuracy(), n, file, scores.size());
+                System.out.printf("%s%nclass fractions: %s%n", GanScores.line(m),
+                        m.get("class_fractions"));
+                m.put("classifier_test_accuracy", c.testAccuracy());
+                System.out.println(RunConfig.JSON.writeValueAsString(m));
+            }
+            return 0;
         }
     }
 

@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 /**
  * The options of the GAN job ({@code selfsup4j gan}), declared once: a picocli mixin and the
  * run's configuration in its checkpoint and {@code metrics.json} (public fields, JSON).
- * Defaults that depend on the loss (learning rates, Adam's betas, critic steps) are filled in by
- * {@link #applyLossDefaults()} when not given.
+ * Defaults that depend on the loss (learning rates, Adam's betas, critic steps) are null until
+ * {@link #applyLossDefaults()} fills those not given.
  */
 public final class GanOptions {
 
@@ -53,7 +53,7 @@ public final class GanOptions {
 
     @Option(names = "--epochs", description = "Epochs over the training images, counted in"
             + " discriminator steps (default ${DEFAULT-VALUE}).")
-    public int epochs = 3;
+    public int epochs = 2;
 
     @Option(names = "--batch-size", description = "Real images per discriminator step"
             + " (default ${DEFAULT-VALUE}).")
@@ -61,21 +61,21 @@ public final class GanOptions {
 
     @Option(names = "--lr-g", description = "Generator learning rate (default 2e-4;"
             + " wgan-gp 1e-4).")
-    public double lrG = Double.NaN;
+    public Double lrG;
 
     @Option(names = "--lr-d", description = "Discriminator learning rate (default 2e-4;"
             + " wgan-gp 1e-4).")
-    public double lrD = Double.NaN;
+    public Double lrD;
 
     @Option(names = "--beta1", description = "Adam β1 of both (default 0.5; wgan-gp 0).")
-    public double beta1 = Double.NaN;
+    public Double beta1;
 
     @Option(names = "--beta2", description = "Adam β2 of both (default 0.999; wgan-gp 0.9).")
-    public double beta2 = Double.NaN;
+    public Double beta2;
 
     @Option(names = "--d-steps", description = "Discriminator steps per generator step"
             + " (default 1; wgan-gp 5).")
-    public int dSteps = 0;
+    public Integer dSteps;
 
     @Option(names = "--gp-lambda", description = "Gradient-penalty weight of wgan-gp"
             + " (default ${DEFAULT-VALUE}).")
@@ -111,7 +111,7 @@ public final class GanOptions {
 
     @Option(names = "--classifier-epochs", description = "Epochs of the scoring classifier"
             + " (trained once, cached; default ${DEFAULT-VALUE}).")
-    public int classifierEpochs = 3;
+    public int classifierEpochs = 2;
 
     @Option(names = "--seed", description = "Seed of every random choice (default"
             + " ${DEFAULT-VALUE}).")
@@ -138,19 +138,19 @@ public final class GanOptions {
     /** Fills the loss-dependent defaults that were not given. */
     public void applyLossDefaults() {
         boolean wgan = kind() == Kind.WGAN_GP;
-        if (Double.isNaN(lrG)) {
+        if (lrG == null) {
             lrG = wgan ? 1e-4 : 2e-4;
         }
-        if (Double.isNaN(lrD)) {
+        if (lrD == null) {
             lrD = wgan ? 1e-4 : 2e-4;
         }
-        if (Double.isNaN(beta1)) {
+        if (beta1 == null) {
             beta1 = wgan ? 0.0 : 0.5;
         }
-        if (Double.isNaN(beta2)) {
+        if (beta2 == null) {
             beta2 = wgan ? 0.9 : 0.999;
         }
-        if (dSteps == 0) {
+        if (dSteps == null) {
             dSteps = wgan ? 5 : 1;
         }
     }
@@ -160,19 +160,21 @@ public final class GanOptions {
         kind();
         Check.atLeast("--epochs", epochs, 1);
         Check.atLeast("--batch-size", batchSize, 2);
-        if (!Double.isNaN(lrG)) {
+        if (lrG != null) {
             Check.positive("--lr-g", lrG);
         }
-        if (!Double.isNaN(lrD)) {
+        if (lrD != null) {
             Check.positive("--lr-d", lrD);
         }
-        if (!Double.isNaN(beta1)) {
+        if (beta1 != null) {
             Check.inRange("--beta1", beta1, 0, 1, false);
         }
-        if (!Double.isNaN(beta2)) {
+        if (beta2 != null) {
             Check.inRange("--beta2", beta2, 0, 1, false);
         }
-        Check.atLeast("--d-steps", dSteps, 0);
+        if (dSteps != null) {
+            Check.atLeast("--d-steps", dSteps, 1);
+        }
         Check.nonNegative("--gp-lambda", gpLambda);
         Check.atLeast("--z-dim", zDim, 1);
         // PyTorch 2.7.1's CPU convolution backward with 8 channels can read unwritten memory
