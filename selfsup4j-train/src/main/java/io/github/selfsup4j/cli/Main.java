@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "selfsup4j 0.1.0",
         description = "Self-supervised, metric and adversarial learning on DJL.",
-        subcommands = {EvalCommand.class, EmbedCommand.class, LossCommand.class, BenchCommand.class,
+        subcommands = {EvalCommand.class, EmbedCommand.class, LossCommand.class, BenchCommand.class, GanCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -49,7 +49,7 @@ public final class GanSteps {
     private final Block discriminator;
     private final AdversarialLoss discriminatorLoss;
     private final AdversarialLoss generatorLoss;
-    private final GradientPenalty penalty;
+    private GradientPenalty penalty;
     private final StatefulOptimizer generatorOptimizer;
     private final StatefulOptimizer discriminatorOptimizer;
     private final int latentDim;
@@ -80,8 +80,12 @@ public final class GanSteps {
         return new Builder();
     }
 
-    /** The losses of a discriminator step: L_D + penalty, and the penalty alone (0 if none). */
-    public record DiscriminatorLosses(double total, double penalty) {}
+    /**
+     * The losses of a discriminator step: L_D + penalty, the penalty alone (0 if none), and the
+     * mean raw scores (logits or critic values) of the real and the fake batch.
+     */
+    public record DiscriminatorLosses(double total, double penalty, double realScore,
+            double fakeScore) {}
 
     /**
      * One discriminator step on a real batch (N×...); N noise vectors make the fake batch.
@@ -96,10 +100,14 @@ public final class GanSteps {
             NDArray z = noise(s, n);
             double total;
             double gp = 0;
+            double realMean;
+            double fakeMean;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray fake = forward(generator, z).stopGradient();
                 NDArray realScores = forward(discriminator, r);
                 NDArray fakeScores = forward(discriminator, fake);
+                realMean = scalar(realScores.mean());
+                fakeMean = scalar(fakeScores.mean());
                 NDArray loss = discriminatorLoss.forward(realScores, fakeScores).value();
                 if (penalty != null) {
                     List<NDArray> params = new ArrayList<>();
@@ -119,7 +127,7 @@ public final class GanSteps {
             }
             zeroGradients(generatorParams);
             return new DiscriminatorLosses(apply(discriminatorParams, discriminatorOptimizer)
-                    ? total : Double.NaN, gp);
+                    ? total : Double.NaN, gp, realMean, fakeMean);
         }
     }
 
@@ -150,6 +158,14 @@ public final class GanSteps {
             return generator.forward(store, new NDList(z), false).singletonOrThrow()
                     .toFloatArray();
         }
+    }
+
+    /**
+     * Replaces the gradient penalty (null: none). A job that resumes bit for bit gives each step
+     * a penalty seeded by its step number, since a penalty's random state is not checkpointed.
+     */
+    public void setGradientPenalty(GradientPenalty penalty) {
+        this.penalty = penalty;
     }
 
     /** Noise batches drawn so far: save it with a checkpoint so that a resumed run repeats. */
