@@ -570,13 +570,21 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Creates a new run directory {@code <time>-<method>[-i]}. The directory is created here,
+     * atomically, so runs started in the same second (a sweep, several processes) never share
+     * one.
+     */
     static Path newRunDir(Path runsDir, String method) throws IOException {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = runsDir.resolve(stamp + "-" + method);
-        for (int i = 2; Files.exists(dir); i++) {
-            dir = runsDir.resolve(stamp + "-" + method + "-" + i);
-        }
         Files.createDirectories(runsDir);
-        return dir;
+        for (int i = 1; ; i++) {
+            Path dir = runsDir.resolve(stamp + "-" + method + (i == 1 ? "" : "-" + i));
+            try {
+                return Files.createDirectory(dir);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // taken by another run started in the same second: try the next suffix
+            }
+        }
     }
 }

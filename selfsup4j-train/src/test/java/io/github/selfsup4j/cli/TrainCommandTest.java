@@ -318,4 +318,27 @@ class TrainCommandTest {
         }
         assertEquals(0.05, m2.get("hyperparameters").get("lr").asDouble(), 0);
     }
+
+    @Test
+    void runsStartedInTheSameSecondGetTheirOwnDirectories() throws Exception {
+        // Regression: the name was chosen by checking that it did not exist and the directory
+        // made later, so four runs started together shared one and their checkpoints collided.
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Path>> dirs = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                dirs.add(pool.submit(() -> TrainCommand.newRunDir(tmp, "simclr")));
+            }
+            Set<Path> distinct = new java.util.HashSet<>();
+            for (var f : dirs) {
+                Path d = f.get();
+                assertTrue(Files.isDirectory(d), d.toString());
+                distinct.add(d);
+            }
+            assertEquals(16, distinct.size(), distinct.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
