@@ -125,11 +125,10 @@ public final class Encoders {
      * <p>The stem downsamples at once because, measured on 2 CPU cores with PyTorch, convolutions
      * with few channels at 28×28 run at 1–20 GFLOP/s while those at 14×14 and below with 32–128
      * channels reach 60–300 GFLOP/s. The 2×2 grid keeps where in the image a feature fired
-     * (sleeve, collar, heel), which global pooling throws away, at no extra compute: 3-epoch
-     * SimCLR runs scored kNN 0.817 / linear probe 0.838 with global pooling (128 features) and
-     * 0.844 / 0.875 with the 2×2 grid, better in kNN than widening the last layer to 512
-     * channels (0.831 / 0.878; that convolution alone measured 5.5–7× the 64→128 one) or a 1×1
-     * expansion to 512 (0.830 / 0.871).
+     * (sleeve, collar, heel), which global pooling throws away, at no extra compute: on the
+     * validation split (5,000 held-out training images; SimCLR, 1 epoch, seeds 42–44) the grid
+     * scored kNN 0.843 ± 0.012 / linear probe 0.875 ± 0.008 against 0.819 ± 0.013 / 0.827 ±
+     * 0.008 for global pooling (128 features).
      */
     public static SequentialBlock smallCnn(int width, int poolGrid) {
         return smallCnn(width, poolGrid, Norm.BATCH);
