@@ -201,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
                     shared.data = Path.of(shared.data).toAbsolutePath().toString();
                 }
                 config = RunConfig.of(spec, shared, methodOptions);
-                dir = newRunDir(runsDir, spec.name());
+                dir = null; // made below by rank 0 alone (a launcher makes none)
             }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
@@ -220,6 +220,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (collective.rank() != 0) {
             out = new PrintStream(java.io.OutputStream.nullOutputStream()); // rank 0 reports
+        }
+        if (dir == null) {
+            // only rank 0 writes the run; the others hold a path they never create
+            try {
+                dir = collective.rank() == 0 ? newRunDir(runsDir, config.method)
+                        : runsDir.resolve("rank-" + collective.rank() + "-writes-nothing");
+            } catch (IOException e) {
+                System.err.println("selfsup4j train: --runs-dir " + runsDir + ": " + e);
+                return 2;
+            }
         }
         if (resume == null) {
             config.worldSize = collective.worldSize();
