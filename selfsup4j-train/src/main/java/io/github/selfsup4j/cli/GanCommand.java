@@ -319,22 +319,7 @@ public final class GanCommand implements Callable<Integer> {
     }
 
     private static Stateful progressPart(java.util.function.Supplier<TrainingState> state) {
-        return new Stateful() {
-            @Override
-            public String stateName() {
-                return "progress";
-            }
-
-            @Override
-            public void save(java.io.DataOutputStream out) throws IOException {
-                state.get().save(out);
-            }
-
-            @Override
-            public void load(java.io.DataInputStream in) throws IOException {
-                state.get().load(in);
-            }
-        };
+        return Stateful.deferred(state);
     }
 
     private static String toJson(GanOptions o) {

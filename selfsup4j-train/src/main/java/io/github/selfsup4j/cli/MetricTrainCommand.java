@@ -244,22 +244,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             this.config = config;
             this.dir = dir;
             TrainingState[] state = new TrainingState[1];
-            Stateful progressPart = new Stateful() {
-                @Override
-                public String stateName() {
-                    return "progress";
-                }
-
-                @Override
-                public void save(java.io.DataOutputStream o) throws IOException {
-                    state[0].save(o);
-                }
-
-                @Override
-                public void load(java.io.DataInputStream i) throws IOException {
-                    state[0].load(i);
-                }
-            };
+            Stateful progressPart = Stateful.deferred(() -> state[0]);
             Collective single = Collective.single();
             CheckpointListener checkpoints = new CheckpointListener(dir, config::toJson,
                     parts(progressPart, history, memory, job), single);

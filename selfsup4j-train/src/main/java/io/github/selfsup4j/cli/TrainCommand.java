@@ -13,6 +13,7 @@ import io.github.selfsup4j.engine.NonFiniteException;
 import io.github.selfsup4j.engine.Stateful;
 import io.github.selfsup4j.engine.TrainingEngine;
 import io.github.selfsup4j.engine.TrainingListener;
+import io.github.selfsup4j.engine.TrainingState;
 import io.github.selfsup4j.engine.listener.CheckpointListener;
 import io.github.selfsup4j.engine.listener.EpochSummaryListener;
 import io.github.selfsup4j.engine.listener.MemoryListener;
@@ -426,7 +427,8 @@ public final class TrainCommand implements Callable<Integer> {
             this.out = out;
             Collective single = collective;
             this.checkpoints = new CheckpointListener(dir, config::toJson, List.of(
-                    new EngineProgress(), history, memory, Stateful.of(job)), single);
+                    Stateful.deferred(this::progress), history, memory,
+                    Stateful.of(job)), single);
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
                     nonFinite, checkpoints));
             if (progress) {
@@ -439,22 +441,9 @@ public final class TrainCommand implements Callable<Integer> {
                     .build();
         }
 
-        /** The engine's progress as a checkpoint part (the engine is built after its parts). */
-        private final class EngineProgress implements Stateful {
-            @Override
-            public String stateName() {
-                return "progress";
-            }
-
-            @Override
-            public void save(java.io.DataOutputStream o) throws IOException {
-                engine.state().save(o);
-            }
-
-            @Override
-            public void load(java.io.DataInputStream i) throws IOException {
-                engine.state().load(i);
-            }
+        /** The engine's progress (a checkpoint part; the engine is built after its parts). */
+        private TrainingState progress() {
+            return engine.state();
         }
 
         /** Applies what a resume changes: more or fewer epochs, a new peak learning rate. */

@@ -118,22 +118,7 @@ class TrainingEngineTest {
         MetricsHistory history = new MetricsHistory();
         NonFiniteListener nonFinite = new NonFiniteListener(1);
         TrainingEngine<?>[] holder = new TrainingEngine<?>[1];
-        Stateful progress = new Stateful() {
-            @Override
-            public String stateName() {
-                return "progress";
-            }
-
-            @Override
-            public void save(DataOutputStream out) throws IOException {
-                holder[0].state().save(out);
-            }
-
-            @Override
-            public void load(DataInputStream in) throws IOException {
-                holder[0].state().load(in);
-            }
-        };
+        Stateful progress = Stateful.deferred(() -> holder[0].state());
         CheckpointListener cp = new CheckpointListener(dir, () -> "{\"job\":\"count\"}",
                 List.of(progress, history, Stateful.of(job)), Collective.single());
         TrainingEngine<Integer> e = TrainingEngine.builder((Job<Integer>) job).setEpochs(epochs)

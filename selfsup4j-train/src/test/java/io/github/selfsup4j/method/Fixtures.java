@@ -81,22 +81,8 @@ public final class Fixtures {
     public static Trained engine(SslMethod job, int epochs, Path dir) {
         MetricsHistory history = new MetricsHistory();
         Object[] holder = new Object[1];
-        Stateful progress = new Stateful() {
-            @Override
-            public String stateName() {
-                return "progress";
-            }
-
-            @Override
-            public void save(java.io.DataOutputStream out) throws java.io.IOException {
-                ((TrainingEngine<?>) holder[0]).state().save(out);
-            }
-
-            @Override
-            public void load(java.io.DataInputStream in) throws java.io.IOException {
-                ((TrainingEngine<?>) holder[0]).state().load(in);
-            }
-        };
+        Stateful progress = Stateful.deferred(
+                () -> ((TrainingEngine<?>) holder[0]).state());
         CheckpointListener cp = new CheckpointListener(dir, () -> "{}",
                 List.of(progress, history, Stateful.of(job)), Collective.single());
         TrainingEngine<ViewBatch> e = TrainingEngine.builder(job).setEpochs(epochs)
