@@ -21,12 +21,27 @@ if [ -n "$missing" ]; then
   echo "[WARNING] selfsup4j-gloo: native shim not built, its tests will be skipped; missing: $missing (apt-get install libgloo-dev g++)"
   exit 0
 fi
+# The Redis rendezvous (Gloo's own RedisStore) needs a Gloo built with Redis and hiredis'
+# headers (libgloo-dev depends on libhiredis-dev); without them the shim refuses redis://.
+redis=1
+grep -q 'define GLOO_USE_REDIS 1' "$prefix/include/gloo/config.h" || redis=0
+[ -f "$prefix/include/hiredis/hiredis.h" ] || [ -f /usr/include/hiredis/hiredis.h ] || redis=0
+if [ "$redis" = 0 ]; then
+  echo "[WARNING] selfsup4j-gloo: built without the Redis rendezvous (--rdzv redis:// is refused);" \
+    "needs a libgloo-dev built with Redis and libhiredis-dev"
+fi
 [ -f "$java_home/include/jni.h" ] || java_home="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
 mkdir -p "$out_dir/native"
-# rebuild only when the source or the generated header changed
-if [ -f "$lib" ] && [ "$lib" -nt "$src" ] && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_GlooCollective.h" ]; then
+# rebuild only when the source, a generated header or the Redis choice changed
+stamp="$header_dir/redis.stamp"
+if [ -f "$lib" ] && [ "$lib" -nt "$src" ] \
+  && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_GlooCollective.h" ] \
+  && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_RedisStore.h" ] \
+  && [ "$(cat "$stamp" 2>/dev/null)" = "$redis" ]; then
   exit 0
 fi
 g++ -std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror \
+  -DSELFSUP4J_REDIS="$redis" -DHIREDIS_NESTED_INCLUDE \
   -I"$header_dir" -I"$prefix/include" -I"$java_home/include" -I"$java_home/include/linux" \
   "$src" -o "$lib" -L"$(dirname "$found")" -lgloo -Wl,--no-undefined
+echo "$redis" > "$stamp"

@@ -6,8 +6,13 @@
 // IllegalStateException carrying what(); after one the handle is marked broken, since Gloo's
 // context is unusable after an error. The header comes from `javac -h`, so a signature that
 // drifts from the Java side is a compile error here.
+//
+// SELFSUP4J_REDIS (set by build.sh when Gloo was built with Redis and hiredis' headers are
+// there) adds Gloo's own RedisStore behind io.github.selfsup4j.gloo.RedisStore; without it
+// those calls throw and RedisStore.supported() is false.
 
 #include "io_github_selfsup4j_gloo_GlooCollective.h"
+#include "io_github_selfsup4j_gloo_RedisStore.h"
 
 #include <gloo/allgather.h>
 #include <gloo/allreduce.h>
@@ -18,6 +23,9 @@
 #include <gloo/rendezvous/context.h>
 #include <gloo/rendezvous/file_store.h>
 #include <gloo/rendezvous/prefix_store.h>
+#if SELFSUP4J_REDIS
+#include <gloo/rendezvous/redis_store.h>
+#endif
 #include <gloo/rendezvous/store.h>
 #include <gloo/transport/tcp/device.h>
 
@@ -261,4 +269,81 @@ JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_run(
 JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_destroy(
     JNIEnv*, jclass, jlong handle) {
   delete reinterpret_cast<Handle*>(handle);
+}
+
+// Gloo's RedisStore for io.github.selfsup4j.gloo.RedisStore, which polls check() itself so that
+// every wait has the caller's timeout (RedisStore::get waits up to Gloo's default 30 s).
+
+namespace {
+#if SELFSUP4J_REDIS
+using Redis = gloo::rendezvous::RedisStore;
+#else
+// Built without Redis: a stand-in that refuses to connect (Java checks supported() first).
+struct Redis {
+  Redis(const std::string&, int) {
+    throw std::runtime_error("this build of the native shim has no Redis support");
+  }
+  void set(const std::string&, const std::vector<char>&) {}
+  std::vector<char> get(const std::string&) { return {}; }
+  bool check(const std::vector<std::string>&) { return false; }
+};
+#endif
+
+Redis* redisOf(jlong handle) { return reinterpret_cast<Redis*>(handle); }
+}  // namespace
+
+JNIEXPORT jboolean JNICALL
+Java_io_github_selfsup4j_gloo_RedisStore_redisSupported(JNIEnv*, jclass) {
+  return SELFSUP4J_REDIS ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jlong JNICALL
+Java_io_github_selfsup4j_gloo_RedisStore_redisOpen(JNIEnv* env, jclass, jstring host, jint port) {
+  try {
+    return reinterpret_cast<jlong>(new Redis(javaString(env, host), port));
+  } catch (const std::exception& e) {
+    throwJava(env, e.what());
+    return 0;
+  }
+}
+
+JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_RedisStore_redisSet(
+    JNIEnv* env, jclass, jlong handle, jstring key, jbyteArray value) {
+  try {
+    std::vector<char> data(env->GetArrayLength(value));
+    env->GetByteArrayRegion(value, 0, static_cast<jsize>(data.size()),
+                            reinterpret_cast<jbyte*>(data.data()));
+    redisOf(handle)->set(javaString(env, key), data);
+  } catch (const std::exception& e) {
+    throwJava(env, e.what());
+  }
+}
+
+JNIEXPORT jboolean JNICALL Java_io_github_selfsup4j_gloo_RedisStore_redisCheck(
+    JNIEnv* env, jclass, jlong handle, jstring key) {
+  try {
+    return redisOf(handle)->check({javaString(env, key)}) ? JNI_TRUE : JNI_FALSE;
+  } catch (const std::exception& e) {
+    throwJava(env, e.what());
+    return JNI_FALSE;
+  }
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_github_selfsup4j_gloo_RedisStore_redisGet(
+    JNIEnv* env, jclass, jlong handle, jstring key) {
+  try {
+    std::vector<char> data = redisOf(handle)->get(javaString(env, key));
+    jbyteArray out = env->NewByteArray(static_cast<jsize>(data.size()));
+    env->SetByteArrayRegion(out, 0, static_cast<jsize>(data.size()),
+                            reinterpret_cast<const jbyte*>(data.data()));
+    return out;
+  } catch (const std::exception& e) {
+    throwJava(env, e.what());
+    return nullptr;
+  }
+}
+
+JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_RedisStore_redisClose(JNIEnv*, jclass,
+                                                                            jlong handle) {
+  delete redisOf(handle);
 }

@@ -28,8 +28,10 @@ import java.util.UUID;
  * in each: it reads {@code RANK}, {@code WORLD_SIZE}, {@code MASTER_ADDR}, {@code MASTER_PORT}
  * (and {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE}). Rank 0 hosts a {@link TcpStore} at {@code
  * MASTER_PORT} for the rendezvous; {@code SELFSUP4J_STORE=file:DIR} uses a shared directory
- * instead (then {@code SELFSUP4J_RUN_ID} or {@code TORCHELASTIC_RUN_ID} must name the run, so that
- * a restarted run never reads the last one's files). The network interface comes from {@code
+ * instead, {@code SELFSUP4J_STORE=redis://HOST:PORT} a Redis server through Gloo's own {@link
+ * RedisStore} (then {@code SELFSUP4J_RUN_ID} or {@code TORCHELASTIC_RUN_ID} must name the run:
+ * its files or keys live under that id, so that a restarted run with a new id never reads the
+ * last one's, and a reused id is refused at once). The network interface comes from {@code
  * SELFSUP4J_SOCKET_IFNAME} or {@code GLOO_SOCKET_IFNAME}, else it is the local address that routes
  * to {@code MASTER_ADDR} (Gloo's own default resolves the host name, often to 127.0.0.1, which
  * breaks runs across hosts).
@@ -103,8 +105,8 @@ public final class GlooCollective implements Collective, AutoCloseable {
     /**
      * Joins the group that torchrun's variables describe: {@code RANK}, {@code WORLD_SIZE},
      * {@code MASTER_ADDR}, {@code MASTER_PORT} (required), {@code LOCAL_RANK}, {@code
-     * LOCAL_WORLD_SIZE} (optional), {@code SELFSUP4J_STORE} ({@code tcp}, the default, or {@code
-     * file:DIR}), {@code SELFSUP4J_RUN_ID} or {@code TORCHELASTIC_RUN_ID}, {@code
+     * LOCAL_WORLD_SIZE} (optional), {@code SELFSUP4J_STORE} ({@code tcp}, the default, {@code
+     * file:DIR} or {@code redis://HOST:PORT}), {@code SELFSUP4J_RUN_ID} or {@code TORCHELASTIC_RUN_ID}, {@code
      * SELFSUP4J_SOCKET_IFNAME} or {@code GLOO_SOCKET_IFNAME}. Collective call: blocks until every
      * rank has joined or the timeout has passed.
      *
@@ -392,7 +394,10 @@ public final class GlooCollective implements Collective, AutoCloseable {
             return this;
         }
 
-        /** Rank 0's host and the store's port (required for the TCP store). */
+        /**
+         * Rank 0's host and the store's port (required for the TCP store; with another store
+         * the host still picks the interface Gloo binds).
+         */
         public Builder optMaster(String addr, int port) {
             this.masterAddr = addr;
             this.masterPort = port;
@@ -406,13 +411,16 @@ public final class GlooCollective implements Collective, AutoCloseable {
             return this;
         }
 
-        /** {@code tcp} (default: rank 0 hosts the store) or {@code file:DIR}. */
+        /**
+         * {@code tcp} (default: rank 0 hosts the store), {@code file:DIR} (a shared directory)
+         * or {@code redis://HOST:PORT} (a Redis server, through Gloo's RedisStore).
+         */
         public Builder optStore(String store) {
             this.store = store;
             return this;
         }
 
-        /** The run's id, the same on every rank; required with a file store. */
+        /** The run's id, the same on every rank; required with a file or Redis store. */
         public Builder optRunId(String runId) {
             this.runId = runId;
             return this;
@@ -463,25 +471,42 @@ public final class GlooCollective implements Collective, AutoCloseable {
                         + rendezvousTimeout);
             }
             boolean file = store.startsWith("file:");
-            if (!file && !store.equals("tcp")) {
-                throw new IllegalArgumentException(
-                        "store must be tcp or file:DIR, got " + store);
+            boolean tcp = store.equals("tcp");
+            RedisStore.Address redis = null;
+            if (store.startsWith("redis://")) {
+                try {
+                    redis = RedisStore.parse(store);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("store " + e.getMessage(), e);
+                }
+            } else if (!file && !tcp) {
+                throw new IllegalArgumentException("store must be tcp, file:DIR or "
+                        + RedisStore.FORM + ", got " + store);
             }
-            if (!file && (masterAddr == null || masterPort < 0 || masterPort > 65535)) {
+            if (tcp && (masterAddr == null || masterPort < 0 || masterPort > 65535)) {
                 throw new IllegalArgumentException("the tcp store needs MASTER_ADDR and a "
                         + "MASTER_PORT in [0, 65535], got " + masterAddr + ":" + masterPort);
             }
-            if (file && (runId == null || !runId.matches("[A-Za-z0-9._-]+"))) {
-                throw new IllegalArgumentException("a file store needs a run id of letters, "
-                        + "digits, '.', '_' or '-' (SELFSUP4J_RUN_ID), got " + runId);
+            if (!tcp && (runId == null || !runId.matches("[A-Za-z0-9._-]+"))) {
+                throw new IllegalArgumentException("a " + (file ? "file" : "Redis") + " store"
+                        + " needs a run id of letters, digits, '.', '_' or '-'"
+                        + " (SELFSUP4J_RUN_ID), got " + runId);
             }
             if (UNAVAILABLE != null) {
                 throw new IllegalStateException("gloo: " + UNAVAILABLE);
             }
             String host = iface != null ? null
                     : masterAddr != null ? routeTo(masterAddr, Math.max(1, masterPort))
+                    : redis != null ? routeTo(redis.host(), redis.port())
                     : "127.0.0.1";
             long ms = (rendezvousTimeout != null ? rendezvousTimeout : timeout).toMillis();
+            if (redis != null) {
+                try (RedisStore keys = RedisStore.connect(redis)) {
+                    String prefix = joinThroughRedis(keys, ms);
+                    long h = connect(rank, worldSize, host, iface, ms, keys, prefix, null);
+                    return new GlooCollective(this, h, null);
+                }
+            }
             if (file) {
                 Path dir = Paths.get(store.substring(5)).resolve(runId);
                 joinThroughFiles(dir, ms);
@@ -512,16 +537,39 @@ public final class GlooCollective implements Collective, AutoCloseable {
             }
             String id = new String(client.get("run", ms), StandardCharsets.UTF_8);
             client.set(id + "/joined/" + rank, new byte[0]);
+            awaitRanks(client, id, ms);
+            return id + "/gloo";
+        }
+
+        /**
+         * The Redis store keeps keys across runs and sets each once, so the run's keys live under
+         * its run id: a new run (the launcher makes a fresh id per run) never meets the last
+         * one's keys, and a reused id is refused by name before Gloo's own rendezvous.
+         */
+        private String joinThroughRedis(RedisStore keys, long ms) {
+            String id = "selfsup4j/" + runId;
+            String mine = id + "/joined/" + rank;
+            if (keys.has(mine)) {
+                throw new IllegalStateException("gloo rendezvous: run id " + runId + " was"
+                        + " already used on " + keys + " (a restarted run?); give each run its"
+                        + " own SELFSUP4J_RUN_ID");
+            }
+            keys.set(mine, new byte[0]);
+            awaitRanks(keys, id, ms);
+            return id + "/gloo";
+        }
+
+        /** Waits until every rank has announced itself under {@code id}, else names the missing. */
+        private void awaitRanks(KeyValueStore store, String id, long ms) {
             String[] keys = new String[worldSize];
             for (int r = 0; r < worldSize; r++) {
                 keys[r] = id + "/joined/" + r;
             }
             try {
-                client.await(keys, ms);
+                store.await(keys, ms);
             } catch (IllegalStateException e) {
                 throw missingRanks(e.getMessage());
             }
-            return id + "/gloo";
         }
 
         private void joinThroughFiles(Path dir, long ms) {

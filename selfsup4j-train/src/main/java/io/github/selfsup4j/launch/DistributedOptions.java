@@ -1,5 +1,6 @@
 package io.github.selfsup4j.launch;
 
+import io.github.selfsup4j.gloo.RedisStore;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -41,8 +42,9 @@ public final class DistributedOptions {
     public Integer masterPort;
 
     @Option(names = "--rdzv", paramLabel = "STORE", description = "Rendezvous: tcp (default,"
-            + " a store hosted by rank 0) or file:DIR (a directory every machine shares; across"
-            + " machines set SELFSUP4J_RUN_ID to the same new id on each).")
+            + " a store hosted by rank 0), file:DIR (a directory every machine shares) or"
+            + " redis://HOST:PORT (a Redis server, through Gloo's RedisStore); with file or"
+            + " redis across machines set SELFSUP4J_RUN_ID to the same new id on each.")
     public String rdzv = "tcp";
 
     @Option(names = "--rdzv-timeout", paramLabel = "SECONDS", description = "How long ranks"
@@ -93,10 +95,15 @@ public final class DistributedOptions {
             throw new IllegalArgumentException("--master-port must be in [1, 65535], got "
                     + masterPort);
         }
-        if (!rdzv.equals("tcp") && !(rdzv.startsWith("file:") && rdzv.length() > 5)) {
-            throw new IllegalArgumentException("--rdzv must be tcp or file:DIR, got " + rdzv
-                    + (rdzv.startsWith("redis") ? " (Redis is not supported by this build)"
-                            : ""));
+        if (rdzv.startsWith("redis://")) {
+            try {
+                RedisStore.parse(rdzv); // the class only parses here: no native library
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--rdzv " + e.getMessage(), e);
+            }
+        } else if (!rdzv.equals("tcp") && !(rdzv.startsWith("file:") && rdzv.length() > 5)) {
+            throw new IllegalArgumentException("--rdzv must be tcp, file:DIR or "
+                    + RedisStore.FORM + ", got " + rdzv);
         }
         if (!(distTimeout > 0) || Double.isInfinite(distTimeout)) {
             throw new IllegalArgumentException("--dist-timeout must be a positive number of"

@@ -1,5 +1,6 @@
 package io.github.selfsup4j.launch;
 
+import io.github.selfsup4j.gloo.RedisStore;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -113,9 +114,16 @@ public final class Launcher {
                     + e.getMessage());
             return 1;
         }
+        if (d.rdzv.startsWith("redis://")) {
+            String why = RedisStore.unavailableReason();
+            if (why != null) {
+                err.println("selfsup4j train: --rdzv " + d.rdzv + " is refused: " + why);
+                return 2;
+            }
+        }
         String runId = System.getenv("SELFSUP4J_RUN_ID");
         if (runId == null || runId.isBlank()) {
-            if (d.nnodes > 1 && d.rdzv.startsWith("file:")) {
+            if (d.nnodes > 1 && !d.rdzv.equals("tcp")) {
                 err.println("selfsup4j train: --rdzv " + d.rdzv + " across machines needs"
                         + " SELFSUP4J_RUN_ID, the same new id on every machine");
                 return 2;
@@ -130,9 +138,11 @@ public final class Launcher {
                 jvm.add(a);
             }
         }
+        String store = d.rdzv.equals("tcp") ? "tcp at " + addr + ":" + port
+                : d.rdzv + ", run id " + runId;
         err.printf("selfsup4j train: starting %d worker%s on node %d of %d (world size %d,"
-                + " rendezvous %s at %s:%d, timeout %.0f s)%n", n, n == 1 ? "" : "s",
-                d.nodeRank, d.nnodes, world, d.rdzv, addr, port, d.distTimeout);
+                + " rendezvous %s, timeout %.0f s)%n", n, n == 1 ? "" : "s", d.nodeRank,
+                d.nnodes, world, store, d.distTimeout);
         try {
             for (int local = 0; local < n; local++) {
                 int rank = d.nodeRank * n + local;

@@ -15,6 +15,7 @@ import io.github.selfsup4j.method.MethodSpec;
 import io.github.selfsup4j.method.SslMethod;
 import io.github.selfsup4j.method.SslOptions;
 import io.github.selfsup4j.method.SslSetup;
+import io.github.selfsup4j.testing.RedisServer;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -143,8 +144,10 @@ class DistributedTrainingTest {
                 + " | --node-rank must be in [0, 2), got 2",
         "--nproc-per-node 1 --nnodes 2 | --master-addr is required with --nnodes 2",
         "--nproc-per-node 1 --master-port 70000 | --master-port must be in [1, 65535], got 70000",
-        "--nproc-per-node 1 --rdzv redis://h:6379 | --rdzv must be tcp or file:DIR, got"
-                + " redis://h:6379",
+        "--nproc-per-node 1 --rdzv ftp://h:21 | --rdzv must be tcp, file:DIR or"
+                + " redis://HOST:PORT, got ftp://h:21",
+        "--nproc-per-node 1 --rdzv redis://h:0 | --rdzv must be redis://HOST:PORT (a port in"
+                + " [1, 65535]; no user, password, database or path), got redis://h:0",
         "--nproc-per-node 1 --dist-timeout 0 | --dist-timeout must be a positive number of"
                 + " seconds, got 0.0",
         "--nproc-per-node 1 --rdzv-timeout -1 | --rdzv-timeout must be a positive number of"
@@ -158,6 +161,39 @@ class DistributedTrainingTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(message), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    /**
+     * {@code --rdzv redis://HOST:PORT}: two ranks meet on a Redis server (Gloo's RedisStore) and
+     * train; a second run on the same server succeeds too, since the launcher gives each run a
+     * fresh id and the run's keys live under it (Gloo sets each key once).
+     */
+    @Test
+    void twoRunsThroughTheSameRedisServerBothTrain() throws Exception {
+        ChildJvm.assumeGloo();
+        try (RedisServer redis = RedisServer.start()) {
+            java.util.Set<String> runIds = new java.util.HashSet<>();
+            for (int run = 1; run <= 2; run++) {
+                Path runs = tmp.resolve("redis-" + run);
+                try (ChildJvm launcher = new ChildJvm(tmp, "redis-" + run, Map.of(), "train",
+                        "--data", "../data/fashion-mnist", "--limit", "512", "--epochs", "1",
+                        "--batch-size", "64", "--width", "16", "--projection-hidden", "64",
+                        "--projection-dim", "32", "--probe-epochs", "1", "--no-baselines",
+                        "--no-progress", "--threads", "1", "--nproc-per-node", "2", "--rdzv",
+                        redis.url(), "--dist-timeout", "5", "--rdzv-timeout", "60",
+                        "--runs-dir", runs.toString())) {
+                    assertEquals(0, launcher.await(300), "run " + run + ": " + launcher.err());
+                    String line = launcher.awaitErrLine(l -> l.contains("rendezvous "
+                            + redis.url() + ", run id "), 1);
+                    runIds.add(line.replaceAll(".*, run id ([^,]+),.*", "$1"));
+                }
+                JsonNode m = new ObjectMapper().readTree(runDir(runs).resolve("metrics.json")
+                        .toFile());
+                assertEquals(2, m.get("world_size").asInt());
+                assertEquals(4, m.get("step_loss").size(), "512 images / global batch 128");
+            }
+            assertEquals(2, runIds.size(), "each run its own id: " + runIds);
+        }
     }
 
     @Test

@@ -176,7 +176,7 @@ class TrainCommandTest {
         BAD.put("--node-rank", "3");
         BAD.put("--master-addr", "");
         BAD.put("--master-port", "70000");
-        BAD.put("--rdzv", "redis://x:1");
+        BAD.put("--rdzv", "redis://host-without-port");
         BAD.put("--dist-timeout", "0");
         BAD.put("--rdzv-timeout", "-1");
         BAD.put("--protocol", "half");
