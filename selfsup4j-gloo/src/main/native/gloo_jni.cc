@@ -151,8 +151,8 @@ void runOp(Handle* h, int op, T* in, T* out, size_t count, int root, uint32_t ta
       gloo::allgather(o);
       return;
     }
-    case ALLREDUCE: {  // in place on the output
-      std::memcpy(out, in, count * sizeof(T));
+    case ALLREDUCE: {  // in place on the output (Java passes the same buffer twice)
+      if (out != in) std::memcpy(out, in, count * sizeof(T));
       gloo::AllreduceOptions o(ctx);
       o.setOutput(out, count);
       void (*fn)(void*, const void*, const void*, size_t) = &gloo::sum<T>;
@@ -183,7 +183,7 @@ void runOp(Handle* h, int op, T* in, T* out, size_t count, int root, uint32_t ta
       return;
     }
     case BROADCAST: {  // in place on the output; only the root's contents matter
-      std::memcpy(out, in, count * sizeof(T));
+      if (out != in) std::memcpy(out, in, count * sizeof(T));
       gloo::BroadcastOptions o(ctx);
       o.setOutput(out, count);
       o.setRoot(root);

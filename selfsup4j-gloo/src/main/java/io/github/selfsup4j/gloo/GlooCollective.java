@@ -236,17 +236,18 @@ public final class GlooCollective implements Collective, AutoCloseable {
 
     @Override
     public synchronized void barrier() {
-        call(BARRIER, FLOAT32, 0, 0);
+        call(BARRIER, FLOAT32, in, 0, 0);
     }
 
     private synchronized float[] floats(int op, float[] values, int outLength, int root) {
         if (values.length == 0) {
-            call(BARRIER, FLOAT32, 0, 0); // still a collective call: keep the ranks in step
+            call(BARRIER, FLOAT32, in, 0, 0); // still a collective call: keep the ranks in step
             return new float[outLength];
         }
-        prepare((long) values.length * Float.BYTES, (long) outLength * Float.BYTES);
-        in.asFloatBuffer().put(values);
-        call(op, FLOAT32, values.length, root);
+        ByteBuffer input = prepare(op, (long) values.length * Float.BYTES,
+                (long) outLength * Float.BYTES);
+        input.asFloatBuffer().put(values);
+        call(op, FLOAT32, input, values.length, root);
         float[] result = new float[outLength];
         out.asFloatBuffer().get(result);
         return result;
@@ -254,19 +255,24 @@ public final class GlooCollective implements Collective, AutoCloseable {
 
     private synchronized double[] doubles(int op, double[] values, int outLength, int root) {
         if (values.length == 0) {
-            call(BARRIER, FLOAT64, 0, 0);
+            call(BARRIER, FLOAT64, in, 0, 0);
             return new double[outLength];
         }
-        prepare((long) values.length * Double.BYTES, (long) outLength * Double.BYTES);
-        in.asDoubleBuffer().put(values);
-        call(op, FLOAT64, values.length, root);
+        ByteBuffer input = prepare(op, (long) values.length * Double.BYTES,
+                (long) outLength * Double.BYTES);
+        input.asDoubleBuffer().put(values);
+        call(op, FLOAT64, input, values.length, root);
         double[] result = new double[outLength];
         out.asDoubleBuffer().get(result);
         return result;
     }
 
-    /** Grows the direct buffers only when a call needs more than they hold. */
-    private void prepare(long inBytes, long outBytes) {
+    /**
+     * Grows the direct buffers only when a call needs more than they hold; returns the buffer
+     * the input goes to. All-reduce and broadcast work in place, so their input goes straight
+     * into the output buffer (one copy of the array fewer; the shim sees one buffer twice).
+     */
+    private ByteBuffer prepare(int op, long inBytes, long outBytes) {
         if (inBytes > Integer.MAX_VALUE || outBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("gloo: arrays over 2 GB per call are not supported, "
                     + "got " + Math.max(inBytes, outBytes) + " bytes");
@@ -279,9 +285,10 @@ public final class GlooCollective implements Collective, AutoCloseable {
         }
         in.clear();
         out.clear();
+        return op == ALLREDUCE || op == BROADCAST ? out : in;
     }
 
-    private void call(int op, int dtype, long count, int root) {
+    private void call(int op, int dtype, ByteBuffer input, long count, int root) {
         String name = OP_NAMES[op];
         if (handle == 0) {
             throw new IllegalStateException("gloo " + name + " on rank " + rank
@@ -294,7 +301,7 @@ public final class GlooCollective implements Collective, AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            run(handle, op, dtype, in, out, count, root, tag++, timeoutMs);
+            run(handle, op, dtype, input, out, count, root, tag++, timeoutMs);
         } catch (RuntimeException e) {
             broken = name + ": " + e.getMessage();
             throw new IllegalStateException("gloo " + name + " failed on rank " + rank + " of "
