@@ -51,10 +51,12 @@ class DistributedTrainingTest {
      * SimCLR with the default BatchNorm, synchronised across the ranks (NT-Xent gathered), and
      * MoCo with per-image normalisation (each rank's InfoNCE against the queue, averaged; the
      * queue fed with every rank's keys; MoCo's shuffled sub-batch BatchNorm of the keys cannot
-     * be split alike on one and two processes, so LayerNorm there).
+     * be split alike on one and two processes, so LayerNorm there), and BYOL with the
+     * synchronised BatchNorm (each rank's mean over its rows divided by the world size, as MoCo;
+     * the target network's moving average equal on every rank).
      */
     @ParameterizedTest
-    @CsvSource({"simclr, batch", "moco, layer"})
+    @CsvSource({"simclr, batch", "moco, layer", "byol, batch"})
     void twoRanksOfBatch64TrainAsOneProcessOfBatch128(String method, String norm)
             throws Exception {
         ChildJvm.assumeGloo();
@@ -120,7 +122,9 @@ class DistributedTrainingTest {
      * first 3 steps' losses: at most 1.1e-7 relative) and training amplifies that: over 20 steps
      * the losses drift apart by up to 1e-4 (relative) and the parameters by up to 1.3e-3
      * (absolute; values of magnitude 1e-3 to 1.2) with BatchNorm, 1.2e-5 and 3.4e-5 with
-     * LayerNorm. Controls showing that this is rounding, not a difference of method: one
+     * LayerNorm; BYOL with BatchNorm: first 3 steps 1.5e-7, 20 steps 3.5e-4, parameters
+     * 1.2e-3 (its mean over the rows not divided by the world size: 3.5e-2 at the first steps,
+     * 2.1e-1 over the run). Controls showing that this is rounding, not a difference of method: one
      * process with the synchronised BatchNorm's composed operations instead of the native
      * kernel (nothing else changed) drifts from the native run by the same amounts step by step
      * (1.6e-6 at step 4, 5.3e-5 at step 6, 4.8e-4 at step 18), and the 2-rank run follows that
@@ -175,13 +179,8 @@ class DistributedTrainingTest {
             java.util.Set<String> runIds = new java.util.HashSet<>();
             for (int run = 1; run <= 2; run++) {
                 Path runs = tmp.resolve("redis-" + run);
-                try (ChildJvm launcher = new ChildJvm(tmp, "redis-" + run, Map.of(), "train",
-                        "--data", "../data/fashion-mnist", "--limit", "512", "--epochs", "1",
-                        "--batch-size", "64", "--width", "16", "--projection-hidden", "64",
-                        "--projection-dim", "32", "--probe-epochs", "1", "--no-baselines",
-                        "--no-progress", "--threads", "1", "--nproc-per-node", "2", "--rdzv",
-                        redis.url(), "--dist-timeout", "5", "--rdzv-timeout", "60",
-                        "--runs-dir", runs.toString())) {
+                try (ChildJvm launcher = new ChildJvm(tmp, "redis-" + run, Map.of(),
+                        shortRun(runs, "--nproc-per-node", "2", "--rdzv", redis.url()))) {
                     assertEquals(0, launcher.await(300), "run " + run + ": " + launcher.err());
                     String line = launcher.awaitErrLine(l -> l.contains("rendezvous "
                             + redis.url() + ", run id "), 1);
@@ -194,6 +193,68 @@ class DistributedTrainingTest {
             }
             assertEquals(2, runIds.size(), "each run its own id: " + runIds);
         }
+    }
+
+    /** A short run: 4 steps (512 images, 2 ranks × 64), one compute thread per rank. */
+    static String[] shortRun(Path runs, String... more) {
+        return Stream.concat(Stream.of("train", "--data", "../data/fashion-mnist", "--limit",
+                "512", "--epochs", "1", "--batch-size", "64", "--width", "16",
+                "--projection-hidden", "64", "--projection-dim", "32", "--probe-epochs", "1",
+                "--no-baselines", "--no-progress", "--threads", "1", "--dist-timeout", "5",
+                "--rdzv-timeout", "60", "--runs-dir", runs.toString()), Stream.of(more))
+                .toArray(String[]::new);
+    }
+
+    /**
+     * The two-machine command path on one host: two launchers with {@code --nnodes 2
+     * --node-rank 0|1} and one worker each make the same ranks as one launcher with two
+     * workers, so their run takes the same steps bit for bit (Gloo's ring sums in a fixed
+     * order); only node 0's rank 0 writes a run.
+     */
+    @Test
+    void twoNodeLaunchersTrainAsOneLauncherWithTwoWorkers() throws Exception {
+        ChildJvm.assumeGloo();
+        Path one = tmp.resolve("one-node");
+        try (ChildJvm launcher = new ChildJvm(tmp, "one-node", Map.of(), shortRun(one,
+                "--nproc-per-node", "2"))) {
+            assertEquals(0, launcher.await(300), launcher.err());
+        }
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path two = tmp.resolve("node-0");
+        Path node1Runs = tmp.resolve("node-1");
+        String[] nodes = {"--nproc-per-node", "1", "--nnodes", "2", "--master-addr",
+            "127.0.0.1", "--master-port", Integer.toString(port), "--node-rank"};
+        try (ChildJvm node0 = new ChildJvm(tmp, "node-0", Map.of(), shortRun(two,
+                Stream.concat(Stream.of(nodes), Stream.of("0")).toArray(String[]::new)));
+                ChildJvm node1 = new ChildJvm(tmp, "node-1", Map.of(), shortRun(node1Runs,
+                        Stream.concat(Stream.of(nodes), Stream.of("1"))
+                                .toArray(String[]::new)))) {
+            assertEquals(0, node0.await(300), node0.err());
+            assertEquals(0, node1.await(60), node1.err());
+            assertTrue(node1.err().contains("starting 1 worker on node 1 of 2 (world size 2"),
+                    node1.err());
+        }
+        assertTrue(Files.notExists(node1Runs), "node 1 wrote a run");
+        JsonNode m1 = new ObjectMapper().readTree(runDir(one).resolve("metrics.json").toFile());
+        JsonNode m2 = new ObjectMapper().readTree(runDir(two).resolve("metrics.json").toFile());
+        assertEquals(2, m2.get("world_size").asInt());
+        assertEquals(4, m2.get("step_loss").size());
+        assertEquals(m1.get("step_loss"), m2.get("step_loss"));
+        assertEquals(parametersText(runDir(one)), parametersText(runDir(two)));
+    }
+
+    /** The parameters, exactly, as text (for an equality that prints where it differs). */
+    static String parametersText(Path runDir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, float[]> e : new java.util.TreeMap<>(parameters(runDir))
+                .entrySet()) {
+            sb.append(e.getKey()).append(' ').append(java.util.Arrays.toString(e.getValue()))
+                    .append('\n');
+        }
+        return sb.toString();
     }
 
     @Test
