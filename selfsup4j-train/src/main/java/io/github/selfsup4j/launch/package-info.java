@@ -5,6 +5,7 @@
  * {@code MASTER_PORT}, watches them and stops them all when one fails; {@link
  * io.github.selfsup4j.launch.Workers} joins a process started with those variables (by the
  * launcher, Kubernetes, Slurm or a Spark barrier task) to its group. Gloo's native library is
- * loaded only when the world has more than one process.
+ * loaded only when the world has more than one process (and by a launcher with {@code --rdzv
+ * redis://}, to refuse it up front when the shim was built without Redis).
  */
 package io.github.selfsup4j.launch;
