@@ -106,9 +106,11 @@ public final class GlooCollective implements Collective, AutoCloseable {
      * Joins the group that torchrun's variables describe: {@code RANK}, {@code WORLD_SIZE},
      * {@code MASTER_ADDR}, {@code MASTER_PORT} (required), {@code LOCAL_RANK}, {@code
      * LOCAL_WORLD_SIZE} (optional), {@code SELFSUP4J_STORE} ({@code tcp}, the default, {@code
-     * file:DIR} or {@code redis://HOST:PORT}), {@code SELFSUP4J_RUN_ID} or {@code TORCHELASTIC_RUN_ID}, {@code
-     * SELFSUP4J_SOCKET_IFNAME} or {@code GLOO_SOCKET_IFNAME}. Collective call: blocks until every
-     * rank has joined or the timeout has passed.
+     * file:DIR} or {@code redis://HOST:PORT}), {@code SELFSUP4J_RUN_ID} or {@code
+     * TORCHELASTIC_RUN_ID} (with {@code TORCHELASTIC_RESTART_COUNT} appended when set: torchrun
+     * restarts its workers with the same run id), {@code SELFSUP4J_SOCKET_IFNAME} or {@code
+     * GLOO_SOCKET_IFNAME}. Collective call: blocks until every rank has joined or the timeout
+     * has passed.
      *
      * @throws IllegalArgumentException naming a variable that is missing or malformed
      * @throws IllegalStateException when the rendezvous fails (naming the missing ranks)
@@ -137,6 +139,12 @@ public final class GlooCollective implements Collective, AutoCloseable {
         }
         String runId = env.getOrDefault("SELFSUP4J_RUN_ID", env.get("TORCHELASTIC_RUN_ID"));
         if (runId != null && !runId.isEmpty()) {
+            // torchrun restarts its workers with the same run id and the next restart count:
+            // each attempt gets keys and files of its own
+            String restart = env.get("TORCHELASTIC_RESTART_COUNT");
+            if (restart != null && !restart.isBlank()) {
+                runId += "-restart" + intVar(env, "TORCHELASTIC_RESTART_COUNT", null);
+            }
             b.optRunId(runId);
         }
         String ifname = env.getOrDefault("SELFSUP4J_SOCKET_IFNAME", env.get("GLOO_SOCKET_IFNAME"));

@@ -45,6 +45,18 @@ class GlooRedisTest {
                 String msg = again.await(0, "FAILED", 5000).text();
                 assertTrue(msg.contains("run id run-1 was already used on " + redis.url()), msg);
             }
+            // torchrun's restart: the same run id, the next restart count, keys of its own
+            Map<String, String> elastic = new java.util.HashMap<>(Map.of("SELFSUP4J_STORE",
+                    redis.url(), "TORCHELASTIC_RUN_ID", "job", "TORCHELASTIC_RESTART_COUNT",
+                    "0"));
+            try (Ranks first = new Ranks(2, new int[] {0, 1}, "join", 5000, elastic)) {
+                assertTrue(first.output(0, 20000).contains("DONE"));
+            }
+            elastic.put("TORCHELASTIC_RESTART_COUNT", "1");
+            try (Ranks restarted = new Ranks(2, new int[] {0, 1}, "join", 5000, elastic)) {
+                assertTrue(restarted.output(0, 20000).contains("DONE"),
+                        restarted.stderr(0));
+            }
             // a rank that never joins is named
             try (Ranks alone = new Ranks(2, new int[] {0}, "join", 1000, env(redis, "run-4"))) {
                 String msg = alone.await(0, "FAILED", 10000).text();
