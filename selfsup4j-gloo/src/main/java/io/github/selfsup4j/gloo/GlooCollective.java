@@ -516,7 +516,7 @@ public final class GlooCollective implements Collective, AutoCloseable {
                     : "127.0.0.1";
             long ms = (rendezvousTimeout != null ? rendezvousTimeout : timeout).toMillis();
             if (redis != null) {
-                try (RedisStore keys = RedisStore.connect(redis)) {
+                try (RedisStore keys = RedisStore.connect(redis, ms)) {
                     String prefix = joinThroughRedis(keys, ms);
                     long h = connect(rank, worldSize, host, iface, ms, keys, prefix, null);
                     return new GlooCollective(this, h, null);

@@ -80,21 +80,35 @@ public final class RedisStore implements KeyValueStore, AutoCloseable {
     }
 
     /**
-     * Connects (Gloo's connect timeout: 2 s).
+     * Connects, retrying until {@code timeoutMs} has passed (a server that starts after the
+     * ranks is waited for, as rank 0's TCP store is; each attempt has Gloo's 2 s connect
+     * timeout).
      *
-     * @throws IllegalStateException naming the server when it cannot be reached, or when Redis
-     *     is unavailable in this build (see {@link #unavailableReason()})
+     * @throws IllegalStateException naming the server when it does not answer in time, or when
+     *     Redis is unavailable in this build (see {@link #unavailableReason()})
      */
-    public static RedisStore connect(Address address) {
+    public static RedisStore connect(Address address, long timeoutMs) {
         String why = unavailableReason();
         if (why != null) {
             throw new IllegalStateException("rendezvous on " + address + ": " + why);
         }
-        try {
-            return new RedisStore(address.toString(), redisOpen(address.host(), address.port()));
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("rendezvous: cannot reach the Redis server at "
-                    + address + ": " + e.getMessage(), e);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            try {
+                return new RedisStore(address.toString(),
+                        redisOpen(address.host(), address.port()));
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("rendezvous: no Redis server answered at "
+                            + address + " within " + timeoutMs + " ms: " + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while connecting to " + address, e);
+            }
         }
     }
 

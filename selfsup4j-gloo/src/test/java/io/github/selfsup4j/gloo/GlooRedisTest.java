@@ -30,7 +30,7 @@ class GlooRedisTest {
             // under its own run id, so Gloo's set-once keys of the first never collide
             GlooCollectiveTest.checkOps(2, env(redis, "run-1"));
             GlooCollectiveTest.checkOps(2, env(redis, "run-2"));
-            try (RedisStore keys = RedisStore.connect(RedisStore.parse(redis.url()))) {
+            try (RedisStore keys = RedisStore.connect(RedisStore.parse(redis.url()), 1000)) {
                 for (String run : new String[] {"run-1", "run-2"}) {
                     for (int r = 0; r < 2; r++) {
                         assertTrue(keys.has("selfsup4j/" + run + "/joined/" + r), run + " " + r);
@@ -69,7 +69,7 @@ class GlooRedisTest {
     void aRedisStoreIsKeyValueStoreWithTimeouts() throws Exception {
         Ranks.assumeGloo();
         try (RedisServer redis = RedisServer.start();
-                RedisStore store = RedisStore.connect(RedisStore.parse(redis.url()))) {
+                RedisStore store = RedisStore.connect(RedisStore.parse(redis.url()), 1000)) {
             store.set("k", new byte[] {1, 2, 3});
             assertEquals(3, store.get("k", 100).length);
             assertEquals(2, store.get("k", 100)[1]);
@@ -86,15 +86,27 @@ class GlooRedisTest {
     }
 
     @Test
-    void anUnreachableServerIsNamed() throws Exception {
+    void aServerThatStartsLateIsWaitedForAndOneThatNeverDoesIsNamed() throws Exception {
         Ranks.assumeGloo();
-        int port = Ranks.freePort(); // nothing listens there
+        int port = Ranks.freePort(); // nothing listens there yet
+        long start = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> GlooCollective.builder().setRank(0).setWorldSize(2)
                         .optStore("redis://127.0.0.1:" + port).optRunId("r")
-                        .optTimeout(Duration.ofSeconds(2)).build());
-        assertTrue(e.getMessage().contains("cannot reach the Redis server at redis://127.0.0.1:"
-                + port), e.getMessage());
+                        .optTimeout(Duration.ofMillis(500)).build());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(e.getMessage().contains("no Redis server answered at redis://127.0.0.1:"
+                + port + " within 500 ms"), e.getMessage());
+        assertTrue(ms >= 500 && ms < 5000, ms + " ms");
+        // the ranks start first, the server a second later, within their rendezvous timeout
+        try (Ranks ranks = new Ranks(2, new int[] {0, 1}, "join", 10000, Map.of(
+                "SELFSUP4J_STORE", "redis://127.0.0.1:" + port, "SELFSUP4J_RUN_ID", "late"))) {
+            Thread.sleep(1000);
+            try (RedisServer redis = RedisServer.start(port)) {
+                assertTrue(ranks.output(0, 20000).contains("DONE"), ranks.stderr(0));
+                assertTrue(ranks.output(1, 20000).contains("DONE"), ranks.stderr(1));
+            }
+        }
     }
 
     @Test

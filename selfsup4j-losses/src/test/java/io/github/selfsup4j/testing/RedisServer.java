@@ -46,13 +46,18 @@ public final class RedisServer implements AutoCloseable {
      * test when {@code redis-server} is not on the PATH.
      */
     public static RedisServer start() throws IOException, InterruptedException {
-        Path bin = binary();
-        assumeTrue(bin != null, "redis-server is not on the PATH (apt-get install redis-server):"
-                + " the Redis rendezvous tests are skipped");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        return start(port);
+    }
+
+    /** {@link #start()} on a given port. */
+    public static RedisServer start(int port) throws IOException, InterruptedException {
+        Path bin = binary();
+        assumeTrue(bin != null, "redis-server is not on the PATH (apt-get install redis-server):"
+                + " the Redis rendezvous tests are skipped");
         Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
