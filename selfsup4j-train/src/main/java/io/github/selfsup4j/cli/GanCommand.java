@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
@@ -44,7 +43,6 @@ import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -339,26 +337,9 @@ public final class GanCommand implements Callable<Integer> {
         GanCommand before = new GanCommand();
         before.options = saved;
         CommandLine savedLine = new CommandLine(before);
-        List<String> conflicts = new ArrayList<>();
-        for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
-            String name = given.longestName();
-            if (RESUMABLE.contains(name)) {
-                continue;
-            }
-            OptionSpec was = savedLine.getCommandSpec().findOption(name);
-            Object value = given.getValue();
-            Object old = was == null ? null : was.getValue();
-            if (!Objects.equals(value, old)) {
-                conflicts.add(name + " " + value + " (the run has " + old + ")");
-            }
-        }
-        if (!conflicts.isEmpty()) {
-            throw new IllegalArgumentException("--resume " + resume + ": "
-                    + String.join(", ", conflicts) + " differ from the run; a resumed run keeps"
-                    + " its configuration (only " + String.join(", ", RESUMABLE.stream()
-                            .filter(s -> !s.equals("--resume")).sorted().toList())
-                    + " may change)");
-        }
+        ResumeConflicts.check(resume, spec.commandLine().getParseResult(), savedLine,
+                RESUMABLE::contains, String.join(", ", RESUMABLE.stream()
+                        .filter(s -> !s.equals("--resume")).sorted().toList()));
         if (given("--threads")) {
             saved.threads = options.threads;
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
 import io.github.selfsup4j.distributed.Collective;
+import io.github.selfsup4j.engine.Checkpoint;
 import io.github.selfsup4j.engine.ComputeThreads;
 import io.github.selfsup4j.engine.NonFiniteException;
 import io.github.selfsup4j.engine.Stateful;
@@ -59,7 +60,7 @@ import picocli.CommandLine.Option;
             "Learn an image embedding from labels with a metric-learning loss on P×K batches,"
                     + " then report Precision@1, R-Precision and MAP@R beside the baselines.",
             "Writes runs/<time>-<method>/ with metrics.json, loss.png, embedding.png and a"
-                    + " checkpoint (for bin/selfsup4j embed)."
+                    + " resumable checkpoint (also for bin/selfsup4j embed)."
         })
 public final class MetricTrainCommand implements Callable<Integer> {
 
@@ -67,12 +68,23 @@ public final class MetricTrainCommand implements Callable<Integer> {
     static final Set<String> NOT_APPLICABLE = Set.of("--batch-size", "--projection-hidden",
             "--projection-dim", "--projection-layers", "--probe-epochs");
 
+    /** Options that a resumed run may change; any other given with --resume must match. */
+    static final Set<String> RESUMABLE = Set.of("--epochs", "--lr", "--threads",
+            "--augment-threads", "--no-progress", "--no-baselines", "--eval-batch", "--resume",
+            "--runs-dir");
+
     @Option(names = "--method", description = "The method (metric learning: triplet,"
             + " contrastive, supcon, multi-similarity).")
     String method;
 
     @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
     Path runsDir = Path.of("runs");
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
+            + " RUN_DIR from its checkpoint. --epochs may extend it (the learning rate goes on"
+            + " from where it was and decays to 0 at the new end), --lr lowers or raises the rest"
+            + " of its schedule; other options must match the run's.")
+    Path resume;
 
     @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
     boolean noProgress;
@@ -109,58 +121,82 @@ public final class MetricTrainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         long start = System.nanoTime();
         double loadAtStart = loadAverage();
+        RunConfig config;
         Protocol.Split split;
         MetricMethod job;
         try {
             for (String o : NOT_APPLICABLE) {
-                if (self.getParseResult().hasMatchedOption(o)) {
+                if (given(o)) {
                     throw new IllegalArgumentException(o + " "
                             + self.getParseResult().matchedOption(o).getValue()
                             + ": does not apply to --method " + method + " (the batch is"
                             + " --classes-per-batch × --samples-per-class)");
                 }
             }
-            Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
-                    "--runs-dir", runsDir, "must name a directory");
-            metric.validate();
-            shared.batchSize = metric.batchSize();
-            shared.validate();
-            methodOptions.validate();
-            if (shared.data != null) {
-                shared.data = Path.of(shared.data).toAbsolutePath().toString();
+            if (resume != null) {
+                try {
+                    config = RunConfig.fromJson(Checkpoint.config(resume));
+                } catch (IOException e) {
+                    throw new IOException("--resume " + e.getMessage(), e);
+                }
+                Check.require(config.metric != null, "--resume", resume,
+                        "is a self-supervised run, not a metric-learning one");
+                checkResumeConflicts(config);
+            } else {
+                Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
+                        "--runs-dir", runsDir, "must name a directory");
+                metric.validate();
+                shared.batchSize = metric.batchSize();
+                shared.validate();
+                methodOptions.validate();
+                if (shared.data != null) {
+                    shared.data = Path.of(shared.data).toAbsolutePath().toString();
+                }
+                config = new RunConfig();
+                config.method = spec.name();
+                config.options = shared;
+                config.metric = metric;
+                config.methodOptions = RunConfig.JSON.valueToTree(methodOptions);
             }
-            split = metric.protocol.split(Datasets.load(shared.data, shared.limit),
-                    shared.validation, shared.seed);
-            if (shared.threads > 0) {
-                ComputeThreads.set(shared.threads);
+            SslOptions o = config.options;
+            split = config.metric.protocol.split(Datasets.load(o.data, o.limit), o.validation,
+                    o.seed);
+            if (o.threads > 0) {
+                ComputeThreads.set(o.threads);
             }
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) shared.seed);
-            job = spec.create(MetricSetup.of(shared, metric, split.train()), methodOptions);
-        } catch (IllegalArgumentException | DataFormatError e) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+            job = spec.create(MetricSetup.of(o, config.metric, split.train()),
+                    config.methodOptions(spec.optionsClass()));
+        } catch (IllegalArgumentException | DataFormatError | IOException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
             return 2;
         }
+        SslOptions o = config.options;
+        MetricOptions mo = config.metric;
         try (job) {
-            RunConfig config = new RunConfig();
-            config.method = spec.name();
-            config.options = shared;
-            config.metric = metric;
-            config.methodOptions = RunConfig.JSON.valueToTree(methodOptions);
-            config.schedule = new ArrayList<>(job.schedule().segments());
-            Path dir = TrainCommand.newRunDir(runsDir, spec.name());
-            Files.createDirectories(dir);
+            Path dir = resume != null ? resume : TrainCommand.newRunDir(runsDir, spec.name());
             Runner run = new Runner(job, config, dir, !noProgress && System.console() != null);
+            if (resume != null) {
+                run.checkpoints.restore();
+                job.setSchedule(config.resume(run.engine.state().step(), job.batchesPerEpoch(),
+                        given("--epochs") ? shared.epochs : null, given("--lr") ? shared.lr
+                                : null, out));
+                run.engine.state().setEpochs(o.epochs);
+                out.printf("resuming %s at epoch %d of %d%n", dir, run.engine.state().epoch(),
+                        o.epochs);
+            } else {
+                config.schedule = new ArrayList<>(job.schedule().segments());
+            }
             out.printf("SelfSup4J train: %s (supervised), %s protocol on %s (%d train images of"
                             + " %d classes; %d queries, %d references, %s split), %s%s,"
                             + " embedding %d, %d epochs of %d batches of %d × %d, %s lr %.2g,"
                             + " seed %d, load average %.1f%n", spec.name(),
-                    metric.protocol.cliName(), shared.data == null ? "Fashion-MNIST"
-                            : shared.data, split.train().size(), classes(split.train()),
-                    split.queries().size(), split.references().size(), split.scoredOn(),
-                    shared.encoder.cliName(), shared.encoder == Encoders.Architecture.SMALL_CNN
-                            ? " width " + shared.width : "", metric.embeddingDim, shared.epochs,
-                    job.batchesPerEpoch(), metric.classesPerBatch, metric.samplesPerClass,
-                    shared.optimizer.cliName(), job.schedule().peakLr(), shared.seed,
+                    mo.protocol.cliName(), o.data == null ? "Fashion-MNIST" : o.data,
+                    split.train().size(), classes(split.train()), split.queries().size(),
+                    split.references().size(), split.scoredOn(), o.encoder.cliName(),
+                    o.encoder == Encoders.Architecture.SMALL_CNN ? " width " + o.width : "",
+                    mo.embeddingDim, o.epochs, job.batchesPerEpoch(), mo.classesPerBatch,
+                    mo.samplesPerClass, o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
                     loadAtStart);
             out.printf("run directory: %s%n", dir);
             TrainingEngine.Outcome outcome = run.engine.fit();
@@ -175,7 +211,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
                 return 1;
             }
             out.printf("evaluating (frozen network, %s protocol: %d %s queries among %d"
-                            + " references)...%n", metric.protocol.cliName(),
+                            + " references)...%n", mo.protocol.cliName(),
                     split.queries().size(), split.scoredOn(), split.references().size());
             RetrievalEvaluation.Report report = RetrievalEvaluation.run(job, split,
                     !noBaselines, out);
@@ -183,7 +219,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             run.write(report, split, null, loadAtStart, wall);
             out.printf("%nresult (%s, %s protocol, %d epochs, %s split): Precision@1 %.4f,"
                             + " R-Precision %.4f, MAP@R %.4f, kNN k=%d %.4f%n", spec.name(),
-                    metric.protocol.cliName(), shared.epochs, split.scoredOn(),
+                    mo.protocol.cliName(), o.epochs, split.scoredOn(),
                     report.encoder().precisionAt1(), report.encoder().rPrecision(),
                     report.encoder().mapAtR(), report.knnK(), report.encoder().knnAccuracy());
             if (report.rawPixels() != null) {
@@ -199,6 +235,46 @@ public final class MetricTrainCommand implements Callable<Integer> {
                     processCpuSeconds(), loadAtStart, loadAverage(),
                     dir.resolve("metrics.json"));
             return 0;
+        }
+    }
+
+    private boolean given(String option) {
+        return self.getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * With --resume, every option given on the command line that a resumed run may not change
+     * must equal the run's value; the message names each one that does not. The options that
+     * may change are checked and taken.
+     */
+    private void checkResumeConflicts(RunConfig config) throws IOException {
+        MetricTrainCommand saved = new MetricTrainCommand();
+        saved.method = config.method;
+        saved.shared = config.options;
+        saved.metric = config.metric;
+        saved.methodOptions = config.methodOptions(spec.optionsClass());
+        CommandLine savedLine = new CommandLine(saved);
+        savedLine.addMixin("method", saved.methodOptions);
+        ResumeConflicts.check(resume, self.getParseResult(), savedLine, RESUMABLE::contains,
+                "--epochs, --lr, --threads, --augment-threads, --eval-batch, --no-progress,"
+                        + " --no-baselines");
+        if (given("--epochs")) {
+            Check.atLeast("--epochs", shared.epochs, 1);
+        }
+        if (given("--lr")) {
+            Check.positive("--lr", shared.lr);
+        }
+        if (given("--threads")) {
+            Check.atLeast("--threads", shared.threads, 0);
+            config.options.threads = shared.threads;
+        }
+        if (given("--augment-threads")) {
+            Check.atLeast("--augment-threads", shared.augmentThreads, 1);
+            config.options.augmentThreads = shared.augmentThreads;
+        }
+        if (given("--eval-batch")) {
+            Check.atLeast("--eval-batch", shared.evalBatch, 1);
+            config.options.evalBatch = shared.evalBatch;
         }
     }
 
@@ -237,6 +313,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
         final MetricsHistory history = new MetricsHistory();
         final MemoryListener memory = new MemoryListener();
         final NonFiniteListener nonFinite = new NonFiniteListener(1);
+        final CheckpointListener checkpoints;
         final TrainingEngine<io.github.selfsup4j.augment.LabelledBatch> engine;
 
         Runner(MetricMethod job, RunConfig config, Path dir, boolean progress) {
@@ -246,7 +323,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             TrainingState[] state = new TrainingState[1];
             Stateful progressPart = Stateful.deferred(() -> state[0]);
             Collective single = Collective.single();
-            CheckpointListener checkpoints = new CheckpointListener(dir, config::toJson,
+            this.checkpoints = new CheckpointListener(dir, config::toJson,
                     parts(progressPart, history, memory, job), single);
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
                     nonFinite, checkpoints));
@@ -294,6 +371,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             m.put("process_cpu_seconds", processCpuSeconds());
             m.put("rss_bytes_per_epoch", memory.rssPerEpoch());
             m.put("learning_rate_schedule", config.schedule);
+            m.put("resumes", config.resumes);
             m.put("step_loss", history.stepLoss());
             RunConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(dir.resolve("metrics.json").toFile(), m);

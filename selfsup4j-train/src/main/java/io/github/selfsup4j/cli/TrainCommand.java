@@ -31,7 +31,6 @@ import io.github.selfsup4j.method.SslMethod;
 import io.github.selfsup4j.method.SslOptions;
 import io.github.selfsup4j.method.SslSetup;
 import io.github.selfsup4j.model.Encoders;
-import io.github.selfsup4j.optim.Schedule;
 import io.github.selfsup4j.report.Plots;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,7 +42,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -126,6 +123,11 @@ public final class TrainCommand implements Callable<Integer> {
         String name = methodOf(args);
         TrainCommand t = new TrainCommand();
         MethodSpec<?> spec = Methods.find(name);
+        String resumed = resumedMethod(args);
+        if (spec == null && resumed != null && MetricMethods.find(name) != null) {
+            // a metric method given to resume a self-supervised run: a conflict with the run
+            spec = Methods.find(resumed);
+        }
         if (spec == null) {
             t.unknownMethod = name;
             spec = Methods.find(Methods.names().get(0));
@@ -142,7 +144,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The method the arguments name: --method, else the resumed run's, else the default. */
     private static String methodOf(String[] args) {
-        String resumeDir = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--method") && i + 1 < args.length) {
@@ -151,6 +152,19 @@ public final class TrainCommand implements Callable<Integer> {
             if (a.startsWith("--method=")) {
                 return a.substring("--method=".length());
             }
+        }
+        String resumed = resumedMethod(args);
+        return resumed != null ? resumed : Methods.names().get(0);
+    }
+
+    /**
+     * The method of the run that {@code --resume} names among the arguments, or null (no
+     * --resume, or no readable checkpoint: the command reports that when it runs).
+     */
+    static String resumedMethod(String[] args) {
+        String resumeDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--resume") && i + 1 < args.length) {
                 resumeDir = args[i + 1];
             } else if (a.startsWith("--resume=")) {
@@ -164,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
                 // reported by call(), which reads the checkpoint again
             }
         }
-        return Methods.names().get(0);
+        return null;
     }
 
     /** The error for an unknown --method, or null. */
@@ -362,25 +376,10 @@ public final class TrainCommand implements Callable<Integer> {
         saved.methodOptions = config.methodOptions(runSpec);
         CommandLine savedLine = new CommandLine(saved);
         savedLine.addMixin("method", saved.methodOptions);
-        List<String> conflicts = new ArrayList<>();
-        for (OptionSpec given : self.getParseResult().matchedOptions()) {
-            String name = given.longestName();
-            if (RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name)) {
-                continue;
-            }
-            OptionSpec was = savedLine.getCommandSpec().findOption(name);
-            Object value = given.getValue();
-            Object before = was == null ? null : was.getValue();
-            if (!Objects.equals(value, before)) {
-                conflicts.add(name + " " + value + " (the run has " + before + ")");
-            }
-        }
-        if (!conflicts.isEmpty()) {
-            throw new IllegalArgumentException("--resume " + resume + ": "
-                    + String.join(", ", conflicts) + " differ from the run; a resumed run keeps"
-                    + " its configuration (only --epochs, --lr, --threads, --augment-threads,"
-                    + " --probe-epochs, --eval-batch, --no-progress, --no-baselines may change)");
-        }
+        ResumeConflicts.check(resume, self.getParseResult(), savedLine,
+                name -> RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name),
+                "--epochs, --lr, --threads, --augment-threads, --probe-epochs, --eval-batch,"
+                        + " --no-progress, --no-baselines");
         if (given("--epochs")) {
             io.github.selfsup4j.method.Check.atLeast("--epochs", shared.epochs, 1);
         }
@@ -448,32 +447,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         /** Applies what a resume changes: more or fewer epochs, a new peak learning rate. */
         void applyResumeChanges(boolean epochsGiven, Double newLr) {
-            Schedule s = new Schedule(Math.round(config.options.warmupEpochs
-                    * job.batchesPerEpoch()), 0.0, config.schedule);
-            long step = engine.state().step();
-            Map<String, Object> change = new LinkedHashMap<>();
-            change.put("at_step", step);
-            if (epochsGiven && shared.epochs != config.options.epochs) {
-                change.put("epochs", List.of(config.options.epochs, shared.epochs));
-                config.options.epochs = shared.epochs;
-            }
-            if (newLr != null && newLr != s.peakLr()) {
-                change.put("peak_lr", List.of(s.peakLr(), newLr));
-                config.options.lr = newLr;
-            }
-            if (change.size() > 1) {
-                double peak = newLr != null ? newLr : s.peakLr();
-                s = s.resumedAt(step, (long) config.options.epochs * job.batchesPerEpoch(),
-                        peak);
-                config.schedule = new ArrayList<>(s.segments());
-                config.resumes.add(change);
-                if (s.lr(step) < 0.01 * peak && newLr == null) {
-                    out.printf("note: the run's learning rate has decayed to %.2g; the added"
-                            + " epochs continue from there (give --lr to raise it)%n",
-                            s.lr(step));
-                }
-            }
-            job.setSchedule(s);
+            job.setSchedule(config.resume(engine.state().step(), job.batchesPerEpoch(),
+                    epochsGiven ? shared.epochs : null, newLr, out));
             engine.state().setEpochs(config.options.epochs);
         }
 

@@ -259,6 +259,12 @@ public class MetricMethod implements Job<LabelledBatch> {
         return schedule;
     }
 
+    /** Replaces the schedule (a resumed run that changes its plan). */
+    public void setSchedule(Schedule s) {
+        this.schedule = s;
+        optimizer.setSchedule(s);
+    }
+
     /** Batches per epoch on this rank. */
     public int batchesPerEpoch() {
         return views.batchesPerEpoch();
