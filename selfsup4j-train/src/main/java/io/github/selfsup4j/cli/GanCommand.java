@@ -74,16 +74,8 @@ public final class GanCommand implements Callable<Integer> {
     static final long GRID_SEED = 1;
     static final long SCORE_SEED = 2;
 
-    @Option(names = "--runs-dir", description = "Where run directories (and the cached scoring"
-            + " classifier) go (default: runs).")
-    Path runsDir = Path.of("runs");
-
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
-            + " RUN_DIR from its checkpoint (--epochs may extend it; other options must match).")
-    Path resume;
-
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
     @Mixin
     GanOptions options = new GanOptions();
@@ -98,11 +90,10 @@ public final class GanCommand implements Callable<Integer> {
         GanOptions o;
         Path dir;
         try {
-            Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
-                    "--runs-dir", runsDir, "must name a directory");
+            common.checkRunsDir();
             options.validate();
-            if (resume != null) {
-                dir = resume;
+            if (common.resume != null) {
+                dir = common.resume;
                 try {
                     o = RunConfig.JSON.readValue(Checkpoint.config(dir), GanOptions.class);
                 } catch (IOException e) {
@@ -115,7 +106,7 @@ public final class GanCommand implements Callable<Integer> {
                     o.data = Path.of(o.data).toAbsolutePath().toString();
                 }
                 o.applyLossDefaults();
-                dir = TrainCommand.newRunDir(runsDir, "gan-" + o.kind().cliName());
+                dir = TrainCommand.newRunDir(common.runsDir, "gan-" + o.kind().cliName());
             }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("selfsup4j gan: " + e.getMessage());
@@ -153,7 +144,7 @@ public final class GanCommand implements Callable<Integer> {
                     Collective.single());
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
                     nonFinite, checkpoints));
-            if (!noProgress && System.console() != null) {
+            if (common.progress()) {
                 listeners.add(new ProgressListener(System.err));
             }
             listeners.add(new EpochSummaryListener(out, history, memory));
@@ -173,7 +164,7 @@ public final class GanCommand implements Callable<Integer> {
                     .setEpochs(o.epochs).optListeners(listeners.toArray(new TrainingListener[0]))
                     .build();
             engineState[0] = engine.state();
-            if (resume != null) {
+            if (common.resume != null) {
                 checkpoints.restore();
                 if (given("--epochs")) {
                     o.epochs = options.epochs;
@@ -241,7 +232,7 @@ public final class GanCommand implements Callable<Integer> {
             PrintStream out) throws IOException {
         String dataKey = o.data == null ? "embedded" : o.data;
         FeatureClassifier classifier = FeatureClassifier.loadOrTrain(
-                runsDir.resolve(".classifier"), dataKey, o.limit, splits.train(), splits.test(),
+                common.runsDir.resolve(".classifier"), dataKey, o.limit, splits.train(), splits.test(),
                 o.seed, o.classifierEpochs, out);
         try (classifier) {
             GanScores scores = new GanScores(classifier, splits.test(), o.evalSamples,
@@ -337,7 +328,7 @@ public final class GanCommand implements Callable<Integer> {
         GanCommand before = new GanCommand();
         before.options = saved;
         CommandLine savedLine = new CommandLine(before);
-        ResumeConflicts.check(resume, spec.commandLine().getParseResult(), savedLine,
+        ResumeConflicts.check(common.resume, spec.commandLine().getParseResult(), savedLine,
                 RESUMABLE::contains, String.join(", ", RESUMABLE.stream()
                         .filter(s -> !s.equals("--resume")).sorted().toList()));
         if (given("--threads")) {

@@ -32,7 +32,6 @@ import io.github.selfsup4j.supervised.RetrievalEvaluation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,17 +76,8 @@ public final class MetricTrainCommand implements Callable<Integer> {
             + " contrastive, supcon, multi-similarity).")
     String method;
 
-    @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
-    Path runsDir = Path.of("runs");
-
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
-            + " RUN_DIR from its checkpoint. --epochs may extend it (the learning rate goes on"
-            + " from where it was and decays to 0 at the new end), --lr lowers or raises the rest"
-            + " of its schedule; other options must match the run's.")
-    Path resume;
-
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
     @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
     boolean noBaselines;
@@ -133,18 +123,17 @@ public final class MetricTrainCommand implements Callable<Integer> {
                             + " --classes-per-batch × --samples-per-class)");
                 }
             }
-            if (resume != null) {
+            if (common.resume != null) {
                 try {
-                    config = RunConfig.fromJson(Checkpoint.config(resume));
+                    config = RunConfig.fromJson(Checkpoint.config(common.resume));
                 } catch (IOException e) {
                     throw new IOException("--resume " + e.getMessage(), e);
                 }
-                Check.require(config.metric != null, "--resume", resume,
+                Check.require(config.metric != null, "--resume", common.resume,
                         "is a self-supervised run, not a metric-learning one");
                 checkResumeConflicts(config);
             } else {
-                Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
-                        "--runs-dir", runsDir, "must name a directory");
+                common.checkRunsDir();
                 metric.validate();
                 shared.batchSize = metric.batchSize();
                 shared.validate();
@@ -174,9 +163,10 @@ public final class MetricTrainCommand implements Callable<Integer> {
         SslOptions o = config.options;
         MetricOptions mo = config.metric;
         try (job) {
-            Path dir = resume != null ? resume : TrainCommand.newRunDir(runsDir, spec.name());
-            Runner run = new Runner(job, config, dir, !noProgress && System.console() != null);
-            if (resume != null) {
+            Path dir = common.resume != null ? common.resume
+                    : TrainCommand.newRunDir(common.runsDir, spec.name());
+            Runner run = new Runner(job, config, dir, common.progress());
+            if (common.resume != null) {
                 run.checkpoints.restore();
                 job.setSchedule(config.resume(run.engine.state().step(), job.batchesPerEpoch(),
                         given("--epochs") ? shared.epochs : null, given("--lr") ? shared.lr
@@ -255,7 +245,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
         saved.methodOptions = config.methodOptions(spec.optionsClass());
         CommandLine savedLine = new CommandLine(saved);
         savedLine.addMixin("method", saved.methodOptions);
-        ResumeConflicts.check(resume, self.getParseResult(), savedLine, RESUMABLE::contains,
+        ResumeConflicts.check(common.resume, self.getParseResult(), savedLine, RESUMABLE::contains,
                 "--epochs, --lr, --threads, --augment-threads, --eval-batch, --no-progress,"
                         + " --no-baselines");
         if (given("--epochs")) {

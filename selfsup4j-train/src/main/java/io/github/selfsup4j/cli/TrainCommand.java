@@ -77,17 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).", completionCandidates = MethodNames.class)
     String method;
 
-    @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
-    Path runsDir = Path.of("runs");
-
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
-            + " RUN_DIR from its checkpoint. --epochs may extend it (the learning rate goes on"
-            + " from where it was and decays to 0 at the new end), --lr lowers or raises the rest"
-            + " of its schedule; other options must match the run's.")
-    Path resume;
-
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
     @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
     boolean noBaselines;
@@ -198,8 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(unknownMethodError());
             }
             dist.validate(this::given);
-            if (resume != null) {
-                dir = resume;
+            if (common.resume != null) {
+                dir = common.resume;
                 try {
                     config = RunConfig.fromJson(Checkpoint.config(dir));
                 } catch (IOException e) {
@@ -207,9 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 checkResumeConflicts(config);
             } else {
-                io.github.selfsup4j.method.Check.require(!runsDir.toString().isEmpty()
-                        && !Files.isRegularFile(runsDir), "--runs-dir", runsDir,
-                        "must name a directory");
+                common.checkRunsDir();
                 shared.validate();
                 methodOptions.validate();
                 if (shared.data != null) {
@@ -239,17 +228,17 @@ public final class TrainCommand implements Callable<Integer> {
         if (dir == null) {
             // only rank 0 writes the run; the others hold a path they never create
             try {
-                dir = collective.rank() == 0 ? newRunDir(runsDir, config.method)
-                        : runsDir.resolve("rank-" + collective.rank() + "-writes-nothing");
+                dir = collective.rank() == 0 ? newRunDir(common.runsDir, config.method)
+                        : common.runsDir.resolve("rank-" + collective.rank() + "-writes-nothing");
             } catch (IOException e) {
-                System.err.println("selfsup4j train: --runs-dir " + runsDir + ": " + e);
+                System.err.println("selfsup4j train: --runs-dir " + common.runsDir + ": " + e);
                 return 2;
             }
         }
-        if (resume == null) {
+        if (common.resume == null) {
             config.worldSize = collective.worldSize();
         } else if (config.worldSize != collective.worldSize()) {
-            System.err.println("selfsup4j train: --resume " + resume + ": the run trains on "
+            System.err.println("selfsup4j train: --resume " + common.resume + ": the run trains on "
                     + config.worldSize + " process(es), this one has " + collective.worldSize()
                     + " (the global batch and the data order depend on it); resume with"
                     + (config.worldSize == 1 ? "out --nproc-per-node"
@@ -293,9 +282,8 @@ public final class TrainCommand implements Callable<Integer> {
             return 2;
         }
         try (job) {
-            Run run = new Run(job, config, dir, out, !noProgress && System.console() != null
-                    && collective.rank() == 0);
-            if (resume != null) {
+            Run run = new Run(job, config, dir, out, common.progress() && collective.rank() == 0);
+            if (common.resume != null) {
                 run.checkpoints.restore();
                 run.applyResumeChanges(given("--epochs"), given("--lr") ? shared.lr : null);
                 out.printf("resuming %s at epoch %d of %d%n", dir, run.engine.state().epoch(),
@@ -376,7 +364,7 @@ public final class TrainCommand implements Callable<Integer> {
         saved.methodOptions = config.methodOptions(runSpec);
         CommandLine savedLine = new CommandLine(saved);
         savedLine.addMixin("method", saved.methodOptions);
-        ResumeConflicts.check(resume, self.getParseResult(), savedLine,
+        ResumeConflicts.check(common.resume, self.getParseResult(), savedLine,
                 name -> RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name),
                 "--epochs, --lr, --threads, --augment-threads, --probe-epochs, --eval-batch,"
                         + " --no-progress, --no-baselines");
