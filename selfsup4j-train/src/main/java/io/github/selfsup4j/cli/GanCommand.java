@@ -102,9 +102,7 @@ public final class GanCommand implements Callable<Integer> {
                 checkResumeConflicts(o);
             } else {
                 o = options;
-                if (o.data != null) {
-                    o.data = Path.of(o.data).toAbsolutePath().toString();
-                }
+                o.makeDataAbsolute();
                 o.applyLossDefaults();
                 dir = TrainCommand.newRunDir(common.runsDir, "gan-" + o.kind().cliName());
             }
@@ -121,10 +119,7 @@ public final class GanCommand implements Callable<Integer> {
             System.err.println("selfsup4j gan: " + e.getMessage());
             return 2;
         }
-        if (o.threads > 0) {
-            ComputeThreads.set(o.threads);
-        }
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+        o.applyToEngine();
         GanJob job;
         try {
             job = new GanJob(o, splits.train());
@@ -369,9 +364,7 @@ public final class GanCommand implements Callable<Integer> {
             IdxDataset.Splits splits;
             try {
                 options.validate();
-                if (options.data != null) {
-                    options.data = Path.of(options.data).toAbsolutePath().toString();
-                }
+                options.makeDataAbsolute();
                 idx = io.github.selfsup4j.data.IdxReader.read(file, 3);
                 Check.require(idx.dims()[1] == 28 && idx.dims()[2] == 28, "FILE", file,
                         "must hold 28×28 images");

@@ -6,7 +6,6 @@ import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
 import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.engine.Checkpoint;
-import io.github.selfsup4j.engine.ComputeThreads;
 import io.github.selfsup4j.engine.NonFiniteException;
 import io.github.selfsup4j.engine.Stateful;
 import io.github.selfsup4j.engine.TrainingEngine;
@@ -79,8 +78,8 @@ public final class MetricTrainCommand implements Callable<Integer> {
     @Mixin
     RunCommandOptions common = new RunCommandOptions();
 
-    @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
-    boolean noBaselines;
+    @Mixin
+    BaselinesOption baselines = new BaselinesOption();
 
     @Mixin
     SslOptions shared;
@@ -138,9 +137,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
                 shared.batchSize = metric.batchSize();
                 shared.validate();
                 methodOptions.validate();
-                if (shared.data != null) {
-                    shared.data = Path.of(shared.data).toAbsolutePath().toString();
-                }
+                shared.makeDataAbsolute();
                 config = new RunConfig();
                 config.method = spec.name();
                 config.options = shared;
@@ -150,10 +147,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             SslOptions o = config.options;
             split = config.metric.protocol.split(Datasets.load(o.data, o.limit), o.validation,
                     o.seed);
-            if (o.threads > 0) {
-                ComputeThreads.set(o.threads);
-            }
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+            o.applyToEngine();
             job = spec.create(MetricSetup.of(o, config.metric, split.train()),
                     config.methodOptions(spec.optionsClass()));
         } catch (IllegalArgumentException | DataFormatError | IOException e) {
@@ -204,7 +198,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
                             + " references)...%n", mo.protocol.cliName(),
                     split.queries().size(), split.scoredOn(), split.references().size());
             RetrievalEvaluation.Report report = RetrievalEvaluation.run(job, split,
-                    !noBaselines, out);
+                    baselines.wanted(), out);
             double wall = (System.nanoTime() - start) / 1e9;
             run.write(report, split, null, loadAtStart, wall);
             out.printf("%nresult (%s, %s protocol, %d epochs, %s split): Precision@1 %.4f,"

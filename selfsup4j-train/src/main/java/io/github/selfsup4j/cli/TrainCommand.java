@@ -80,8 +80,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunCommandOptions common = new RunCommandOptions();
 
-    @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
-    boolean noBaselines;
+    @Mixin
+    BaselinesOption baselines = new BaselinesOption();
 
     @Mixin
     SslOptions shared;
@@ -201,9 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
                 common.checkRunsDir();
                 shared.validate();
                 methodOptions.validate();
-                if (shared.data != null) {
-                    shared.data = Path.of(shared.data).toAbsolutePath().toString();
-                }
+                shared.makeDataAbsolute();
                 config = RunConfig.of(spec, shared, methodOptions);
                 dir = null; // made below by rank 0 alone (a launcher makes none)
             }
@@ -267,10 +265,7 @@ public final class TrainCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        if (o.threads > 0) {
-            io.github.selfsup4j.engine.ComputeThreads.set(o.threads);
-        }
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+        o.applyToEngine();
         MethodSpec<?> ms = Methods.get(config.method);
         SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()),
                 collective.rank(), collective.worldSize());
@@ -329,7 +324,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             out.printf("evaluating (frozen encoder, training images as memory, %s images as"
                     + " queries)...%n", scoredOn);
-            Evaluation.Report report = job.evaluate(train, queries, !noBaselines, out);
+            Evaluation.Report report = job.evaluate(train, queries, baselines.wanted(), out);
             run.writeResults(report, queries, scoredOn, null,
                     (System.nanoTime() - start) / 1e9);
             out.printf("%nresult (%s, %d epochs, %s split): kNN top-1 k=20 %.4f, k=200 %.4f,"

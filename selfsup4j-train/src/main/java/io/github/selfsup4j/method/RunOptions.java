@@ -30,6 +30,21 @@ public abstract class RunOptions {
             + " repeat bit for bit).")
     public int threads;
 
+    /** Makes --data absolute, so that the run's checkpoint names it from any directory. */
+    public void makeDataAbsolute() {
+        if (data != null) {
+            data = java.nio.file.Path.of(data).toAbsolutePath().toString();
+        }
+    }
+
+    /** Sets the compute threads (unless 0) and DJL's random seed: before the job is built. */
+    public void applyToEngine() {
+        if (threads > 0) {
+            io.github.selfsup4j.engine.ComputeThreads.set(threads);
+        }
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+    }
+
     /** Checks these options; the message names the option and its value. */
     public void validate() {
         Check.atLeast("--limit", limit, 0);
