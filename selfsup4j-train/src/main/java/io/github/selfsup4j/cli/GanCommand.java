@@ -179,7 +179,7 @@ public final class GanCommand implements Callable<Integer> {
                     job.batches().batchesPerEpoch(), o.batchSize, o.dSteps, o.lrG, o.lrD,
                     o.beta1, o.beta2, o.zDim, o.gWidth, o.dWidth, o.threads, o.seed);
             out.printf("run directory: %s%n", dir);
-            TrainingEngine.Outcome outcome = engine.fit();
+            TrainingEngine.Outcome outcome = TrainCommand.fitWithStopHook(engine);
             if (outcome == TrainingEngine.Outcome.FAILED) {
                 System.err.printf("selfsup4j gan: %s at epoch %d, batch %d; the last good"
                                 + " checkpoint (%s) is kept: resume with lower rates%n",

@@ -183,7 +183,13 @@ public final class MetricTrainCommand implements Callable<Integer> {
                     mo.samplesPerClass, o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
                     loadAtStart);
             out.printf("run directory: %s%n", dir);
-            TrainingEngine.Outcome outcome = run.engine.fit();
+            TrainingEngine.Outcome outcome = TrainCommand.fitWithStopHook(run.engine);
+            if (outcome == TrainingEngine.Outcome.STOPPED) {
+                out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
+                        run.engine.state().epoch() + 1, run.engine.state().nextBatch(),
+                        job.batchesPerEpoch(), dir);
+                return 130;
+            }
             if (outcome != TrainingEngine.Outcome.FINISHED) {
                 NonFiniteException e = run.engine.failure();
                 run.write(null, split, Map.of("what", e == null ? "stopped" : e.what(), "value",

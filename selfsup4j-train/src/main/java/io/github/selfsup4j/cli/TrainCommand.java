@@ -303,7 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
                 out.printf("data parallel: %d processes × batch %d = global batch %d%n",
                         collective.worldSize(), o.batchSize, collective.worldSize() * o.batchSize);
             }
-            TrainingEngine.Outcome outcome = run.fitWithStopHook();
+            TrainingEngine.Outcome outcome = fitWithStopHook(run.engine);
             if (outcome == TrainingEngine.Outcome.STOPPED) {
                 out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
                         run.engine.state().epoch() + 1, run.engine.state().nextBatch(),
@@ -435,31 +435,6 @@ public final class TrainCommand implements Callable<Integer> {
             engine.state().setEpochs(config.options.epochs);
         }
 
-        TrainingEngine.Outcome fitWithStopHook() {
-            CountDownLatch saved = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                engine.requestStop();
-                try {
-                    saved.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "selfsup4j-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            TrainingEngine.Outcome outcome;
-            try {
-                outcome = engine.fit();
-            } finally {
-                saved.countDown();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                return TrainingEngine.Outcome.STOPPED; // shutting down
-            }
-            return outcome;
-        }
-
         /** Writes metrics.json with the failure and says how to resume; exit code 1. */
         int reportFailure(double wall) throws IOException {
             NonFiniteException e = engine.failure();
@@ -525,6 +500,35 @@ public final class TrainCommand implements Callable<Integer> {
                         queries.labels(), queries.classes(), 4000);
             }
         }
+    }
+
+    /**
+     * Trains; Ctrl-C (any orderly shutdown) stops after the current step and waits up to a
+     * minute for the checkpoint the engine then saves, so the run resumes from that step.
+     */
+    static TrainingEngine.Outcome fitWithStopHook(TrainingEngine<?> engine) {
+        CountDownLatch saved = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            engine.requestStop();
+            try {
+                saved.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "selfsup4j-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainingEngine.Outcome outcome;
+        try {
+            outcome = engine.fit();
+        } finally {
+            saved.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            return TrainingEngine.Outcome.STOPPED; // shutting down
+        }
+        return outcome;
     }
 
     /**

@@ -248,6 +248,55 @@ class MetricTrainCommandTest {
         }
     }
 
+    @Test
+    void aStopRequestSavesTheRunWhereItIsAndTheRunResumesFromThere() throws Exception {
+        // a child JVM trains a long run; SIGTERM (as Ctrl-C) once an epoch is done
+        Path runs = tmp.resolve("stopped");
+        int perEpoch = 2000 / 32;
+        TrainingState saved = new TrainingState(50, perEpoch);
+        try (io.github.selfsup4j.launch.ChildJvm child = new io.github.selfsup4j.launch.ChildJvm(
+                tmp, "child", Map.of(), "train", "--method", "triplet", "--runs-dir",
+                runs.toString(), "--limit", "2000", "--classes-per-batch", "4",
+                "--samples-per-class", "8", "--width", "16", "--embedding-dim", "16",
+                "--epochs", "50", "--threads", "1", "--no-progress", "--data",
+                Path.of("../data/fashion-mnist").toAbsolutePath().toString())) {
+            child.awaitOutLine(l -> l.startsWith("epoch 1/50"), 120);
+            child.process().destroy();
+            child.await(60);
+            Path dir;
+            try (Stream<Path> s = Files.list(runs)) {
+                dir = s.findFirst().orElseThrow();
+            }
+            RunConfig c = RunConfig.fromJson(Checkpoint.config(dir));
+            MetricSpec<?> spec = MetricMethods.find(c.method);
+            Protocol.Split split = c.metric.protocol.split(
+                    io.github.selfsup4j.data.Datasets.load(c.options.data, c.options.limit),
+                    c.options.validation, c.options.seed);
+            try (MetricMethod job = spec.create(MetricSetup.of(c.options, c.metric,
+                    split.train()), c.methodOptions(spec.optionsClass()))) {
+                Checkpoint.read(dir, MetricTrainCommand.parts(Stateful.deferred(() -> saved),
+                        new MetricsHistory(), new MemoryListener(), job));
+            }
+            // the signal comes within a few steps of the second epoch's start; a checkpoint
+            // of an epoch's end (what a killed run keeps) would resume at its batch 0
+            assertTrue(saved.epoch() >= 1 && saved.epoch() < 50 && saved.nextBatch() > 0,
+                    "saved where it stopped, in an epoch: epoch " + saved.epoch() + " batch "
+                            + saved.nextBatch() + "\n" + child.out() + child.err());
+            // the rest of the epoch it stopped in (fewer epochs than planned), from there
+            int epochs = saved.epoch() + 1;
+            TrainCommandTest.Result rest = TrainCommandTest.run("train", "--resume",
+                    dir.toString(), "--epochs", String.valueOf(epochs), "--no-progress",
+                    "--no-baselines");
+            assertEquals(0, rest.code(), rest.out() + rest.err());
+            assertTrue(rest.out().contains("resuming " + dir + " at epoch " + saved.epoch()
+                    + " of " + epochs), rest.out());
+            JsonNode m = metrics(dir);
+            assertEquals(epochs, m.get("epochs_completed").asInt());
+            assertEquals((long) epochs * perEpoch, m.get("step_loss").size(),
+                    "every step once: those before the stop and the rest");
+        }
+    }
+
     /** Trains triplet with SMALL, its epochs and more options into runs; the run directory. */
     private static Path run(Path runs, int epochs, String... more) throws IOException {
         String[] small = SMALL.clone();
