@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,8 +38,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A run directory written by train.")
     Path dir;
 
-    @Option(names = "--no-baselines", description = "Skip the baselines.")
-    boolean noBaselines;
+    @Mixin
+    BaselinesOption baselines = new BaselinesOption();
 
     @Option(names = "--probe-epochs", description = "Linear-probe epochs (default: the run's).")
     Integer probeEpochs;
@@ -53,7 +54,7 @@ public final class EvalCommand implements Callable<Integer> {
             config = RunConfig.fromJson(Checkpoint.config(dir));
             if (MetricMethods.find(config.method) != null) {
                 String json = RunConfig.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                        EmbedCommand.reevaluate(dir, config, !noBaselines, System.out));
+                        EmbedCommand.reevaluate(dir, config, baselines.wanted(), System.out));
                 Files.writeString(dir.resolve("eval.json"), json);
                 System.out.println(json);
                 return 0;
@@ -83,7 +84,7 @@ public final class EvalCommand implements Callable<Integer> {
                     Stateful.of(job)));
             System.out.printf("evaluating %s (%s, %d of %d epochs trained)%n", dir,
                     config.method, state.epoch(), o.epochs);
-            Evaluation.Report r = job.evaluate(train, queries, !noBaselines, System.out);
+            Evaluation.Report r = job.evaluate(train, queries, baselines.wanted(), System.out);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", config.method);
             m.put("epochs_completed", state.epoch());

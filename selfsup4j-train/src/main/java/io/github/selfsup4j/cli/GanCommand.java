@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
@@ -44,7 +43,6 @@ import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -76,16 +74,8 @@ public final class GanCommand implements Callable<Integer> {
     static final long GRID_SEED = 1;
     static final long SCORE_SEED = 2;
 
-    @Option(names = "--runs-dir", description = "Where run directories (and the cached scoring"
-            + " classifier) go (default: runs).")
-    Path runsDir = Path.of("runs");
-
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
-            + " RUN_DIR from its checkpoint (--epochs may extend it; other options must match).")
-    Path resume;
-
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
     @Mixin
     GanOptions options = new GanOptions();
@@ -100,11 +90,10 @@ public final class GanCommand implements Callable<Integer> {
         GanOptions o;
         Path dir;
         try {
-            Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
-                    "--runs-dir", runsDir, "must name a directory");
+            common.checkRunsDir();
             options.validate();
-            if (resume != null) {
-                dir = resume;
+            if (common.resume != null) {
+                dir = common.resume;
                 try {
                     o = RunConfig.JSON.readValue(Checkpoint.config(dir), GanOptions.class);
                 } catch (IOException e) {
@@ -113,11 +102,9 @@ public final class GanCommand implements Callable<Integer> {
                 checkResumeConflicts(o);
             } else {
                 o = options;
-                if (o.data != null) {
-                    o.data = Path.of(o.data).toAbsolutePath().toString();
-                }
+                o.makeDataAbsolute();
                 o.applyLossDefaults();
-                dir = TrainCommand.newRunDir(runsDir, "gan-" + o.kind().cliName());
+                dir = TrainCommand.newRunDir(common.runsDir, "gan-" + o.kind().cliName());
             }
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("selfsup4j gan: " + e.getMessage());
@@ -132,10 +119,7 @@ public final class GanCommand implements Callable<Integer> {
             System.err.println("selfsup4j gan: " + e.getMessage());
             return 2;
         }
-        if (o.threads > 0) {
-            ComputeThreads.set(o.threads);
-        }
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+        o.applyToEngine();
         GanJob job;
         try {
             job = new GanJob(o, splits.train());
@@ -155,7 +139,7 @@ public final class GanCommand implements Callable<Integer> {
                     Collective.single());
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
                     nonFinite, checkpoints));
-            if (!noProgress && System.console() != null) {
+            if (common.progress()) {
                 listeners.add(new ProgressListener(System.err));
             }
             listeners.add(new EpochSummaryListener(out, history, memory));
@@ -175,7 +159,7 @@ public final class GanCommand implements Callable<Integer> {
                     .setEpochs(o.epochs).optListeners(listeners.toArray(new TrainingListener[0]))
                     .build();
             engineState[0] = engine.state();
-            if (resume != null) {
+            if (common.resume != null) {
                 checkpoints.restore();
                 if (given("--epochs")) {
                     o.epochs = options.epochs;
@@ -195,7 +179,7 @@ public final class GanCommand implements Callable<Integer> {
                     job.batches().batchesPerEpoch(), o.batchSize, o.dSteps, o.lrG, o.lrD,
                     o.beta1, o.beta2, o.zDim, o.gWidth, o.dWidth, o.threads, o.seed);
             out.printf("run directory: %s%n", dir);
-            TrainingEngine.Outcome outcome = engine.fit();
+            TrainingEngine.Outcome outcome = TrainCommand.fitWithStopHook(engine);
             if (outcome == TrainingEngine.Outcome.FAILED) {
                 System.err.printf("selfsup4j gan: %s at epoch %d, batch %d; the last good"
                                 + " checkpoint (%s) is kept: resume with lower rates%n",
@@ -243,7 +227,7 @@ public final class GanCommand implements Callable<Integer> {
             PrintStream out) throws IOException {
         String dataKey = o.data == null ? "embedded" : o.data;
         FeatureClassifier classifier = FeatureClassifier.loadOrTrain(
-                runsDir.resolve(".classifier"), dataKey, o.limit, splits.train(), splits.test(),
+                common.runsDir.resolve(".classifier"), dataKey, o.limit, splits.train(), splits.test(),
                 o.seed, o.classifierEpochs, out);
         try (classifier) {
             GanScores scores = new GanScores(classifier, splits.test(), o.evalSamples,
@@ -339,26 +323,9 @@ public final class GanCommand implements Callable<Integer> {
         GanCommand before = new GanCommand();
         before.options = saved;
         CommandLine savedLine = new CommandLine(before);
-        List<String> conflicts = new ArrayList<>();
-        for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
-            String name = given.longestName();
-            if (RESUMABLE.contains(name)) {
-                continue;
-            }
-            OptionSpec was = savedLine.getCommandSpec().findOption(name);
-            Object value = given.getValue();
-            Object old = was == null ? null : was.getValue();
-            if (!Objects.equals(value, old)) {
-                conflicts.add(name + " " + value + " (the run has " + old + ")");
-            }
-        }
-        if (!conflicts.isEmpty()) {
-            throw new IllegalArgumentException("--resume " + resume + ": "
-                    + String.join(", ", conflicts) + " differ from the run; a resumed run keeps"
-                    + " its configuration (only " + String.join(", ", RESUMABLE.stream()
-                            .filter(s -> !s.equals("--resume")).sorted().toList())
-                    + " may change)");
-        }
+        ResumeConflicts.check(common.resume, spec.commandLine().getParseResult(), savedLine,
+                RESUMABLE::contains, String.join(", ", RESUMABLE.stream()
+                        .filter(s -> !s.equals("--resume")).sorted().toList()));
         if (given("--threads")) {
             saved.threads = options.threads;
         }
@@ -397,9 +364,7 @@ public final class GanCommand implements Callable<Integer> {
             IdxDataset.Splits splits;
             try {
                 options.validate();
-                if (options.data != null) {
-                    options.data = Path.of(options.data).toAbsolutePath().toString();
-                }
+                options.makeDataAbsolute();
                 idx = io.github.selfsup4j.data.IdxReader.read(file, 3);
                 Check.require(idx.dims()[1] == 28 && idx.dims()[2] == 28, "FILE", file,
                         "must hold 28×28 images");

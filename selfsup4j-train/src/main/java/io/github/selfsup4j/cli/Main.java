@@ -38,8 +38,10 @@ public final class Main implements Runnable {
     public static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());
         String[] train = trainArgs(args);
+        // a resumed run keeps its command (a --method that differs is its conflict to report)
+        String resumed = TrainCommand.resumedMethod(train);
         io.github.selfsup4j.supervised.MetricSpec<?> metric = MetricMethods.find(
-                methodArgument(train));
+                resumed != null ? resumed : methodArgument(train));
         cl.addSubcommand("train", metric != null ? MetricTrainCommand.commandLine(metric)
                 : TrainCommand.commandLine(train));
         cl.setParameterExceptionHandler(Main::badParameters);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.selfsup4j.data.DataFormatError;
 import io.github.selfsup4j.data.Datasets;
 import io.github.selfsup4j.distributed.Collective;
-import io.github.selfsup4j.engine.ComputeThreads;
+import io.github.selfsup4j.engine.Checkpoint;
 import io.github.selfsup4j.engine.NonFiniteException;
 import io.github.selfsup4j.engine.Stateful;
 import io.github.selfsup4j.engine.TrainingEngine;
@@ -31,7 +31,6 @@ import io.github.selfsup4j.supervised.RetrievalEvaluation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +58,7 @@ import picocli.CommandLine.Option;
             "Learn an image embedding from labels with a metric-learning loss on P×K batches,"
                     + " then report Precision@1, R-Precision and MAP@R beside the baselines.",
             "Writes runs/<time>-<method>/ with metrics.json, loss.png, embedding.png and a"
-                    + " checkpoint (for bin/selfsup4j embed)."
+                    + " resumable checkpoint (also for bin/selfsup4j embed)."
         })
 public final class MetricTrainCommand implements Callable<Integer> {
 
@@ -67,18 +66,20 @@ public final class MetricTrainCommand implements Callable<Integer> {
     static final Set<String> NOT_APPLICABLE = Set.of("--batch-size", "--projection-hidden",
             "--projection-dim", "--projection-layers", "--probe-epochs");
 
+    /** Options that a resumed run may change; any other given with --resume must match. */
+    static final Set<String> RESUMABLE = Set.of("--epochs", "--lr", "--threads",
+            "--augment-threads", "--no-progress", "--no-baselines", "--eval-batch", "--resume",
+            "--runs-dir");
+
     @Option(names = "--method", description = "The method (metric learning: triplet,"
             + " contrastive, supcon, multi-similarity).")
     String method;
 
-    @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
-    Path runsDir = Path.of("runs");
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
-
-    @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
-    boolean noBaselines;
+    @Mixin
+    BaselinesOption baselines = new BaselinesOption();
 
     @Mixin
     SslOptions shared;
@@ -109,61 +110,86 @@ public final class MetricTrainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         long start = System.nanoTime();
         double loadAtStart = loadAverage();
+        RunConfig config;
         Protocol.Split split;
         MetricMethod job;
         try {
             for (String o : NOT_APPLICABLE) {
-                if (self.getParseResult().hasMatchedOption(o)) {
+                if (given(o)) {
                     throw new IllegalArgumentException(o + " "
                             + self.getParseResult().matchedOption(o).getValue()
                             + ": does not apply to --method " + method + " (the batch is"
                             + " --classes-per-batch × --samples-per-class)");
                 }
             }
-            Check.require(!runsDir.toString().isEmpty() && !Files.isRegularFile(runsDir),
-                    "--runs-dir", runsDir, "must name a directory");
-            metric.validate();
-            shared.batchSize = metric.batchSize();
-            shared.validate();
-            methodOptions.validate();
-            if (shared.data != null) {
-                shared.data = Path.of(shared.data).toAbsolutePath().toString();
+            if (common.resume != null) {
+                try {
+                    config = RunConfig.fromJson(Checkpoint.config(common.resume));
+                } catch (IOException e) {
+                    throw new IOException("--resume " + e.getMessage(), e);
+                }
+                Check.require(config.metric != null, "--resume", common.resume,
+                        "is a self-supervised run, not a metric-learning one");
+                checkResumeConflicts(config);
+            } else {
+                common.checkRunsDir();
+                metric.validate();
+                shared.batchSize = metric.batchSize();
+                shared.validate();
+                methodOptions.validate();
+                shared.makeDataAbsolute();
+                config = new RunConfig();
+                config.method = spec.name();
+                config.options = shared;
+                config.metric = metric;
+                config.methodOptions = RunConfig.JSON.valueToTree(methodOptions);
             }
-            split = metric.protocol.split(Datasets.load(shared.data, shared.limit),
-                    shared.validation, shared.seed);
-            if (shared.threads > 0) {
-                ComputeThreads.set(shared.threads);
-            }
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) shared.seed);
-            job = spec.create(MetricSetup.of(shared, metric, split.train()), methodOptions);
-        } catch (IllegalArgumentException | DataFormatError e) {
+            SslOptions o = config.options;
+            split = config.metric.protocol.split(Datasets.load(o.data, o.limit), o.validation,
+                    o.seed);
+            o.applyToEngine();
+            job = spec.create(MetricSetup.of(o, config.metric, split.train()),
+                    config.methodOptions(spec.optionsClass()));
+        } catch (IllegalArgumentException | DataFormatError | IOException e) {
             System.err.println("selfsup4j train: " + e.getMessage());
             return 2;
         }
+        SslOptions o = config.options;
+        MetricOptions mo = config.metric;
         try (job) {
-            RunConfig config = new RunConfig();
-            config.method = spec.name();
-            config.options = shared;
-            config.metric = metric;
-            config.methodOptions = RunConfig.JSON.valueToTree(methodOptions);
-            config.schedule = new ArrayList<>(job.schedule().segments());
-            Path dir = TrainCommand.newRunDir(runsDir, spec.name());
-            Files.createDirectories(dir);
-            Runner run = new Runner(job, config, dir, !noProgress && System.console() != null);
+            Path dir = common.resume != null ? common.resume
+                    : TrainCommand.newRunDir(common.runsDir, spec.name());
+            Runner run = new Runner(job, config, dir, common.progress());
+            if (common.resume != null) {
+                run.checkpoints.restore();
+                job.setSchedule(config.resume(run.engine.state().step(), job.batchesPerEpoch(),
+                        given("--epochs") ? shared.epochs : null, given("--lr") ? shared.lr
+                                : null, out));
+                run.engine.state().setEpochs(o.epochs);
+                out.printf("resuming %s at epoch %d of %d%n", dir, run.engine.state().epoch(),
+                        o.epochs);
+            } else {
+                config.schedule = new ArrayList<>(job.schedule().segments());
+            }
             out.printf("SelfSup4J train: %s (supervised), %s protocol on %s (%d train images of"
                             + " %d classes; %d queries, %d references, %s split), %s%s,"
                             + " embedding %d, %d epochs of %d batches of %d × %d, %s lr %.2g,"
                             + " seed %d, load average %.1f%n", spec.name(),
-                    metric.protocol.cliName(), shared.data == null ? "Fashion-MNIST"
-                            : shared.data, split.train().size(), classes(split.train()),
-                    split.queries().size(), split.references().size(), split.scoredOn(),
-                    shared.encoder.cliName(), shared.encoder == Encoders.Architecture.SMALL_CNN
-                            ? " width " + shared.width : "", metric.embeddingDim, shared.epochs,
-                    job.batchesPerEpoch(), metric.classesPerBatch, metric.samplesPerClass,
-                    shared.optimizer.cliName(), job.schedule().peakLr(), shared.seed,
+                    mo.protocol.cliName(), o.data == null ? "Fashion-MNIST" : o.data,
+                    split.train().size(), classes(split.train()), split.queries().size(),
+                    split.references().size(), split.scoredOn(), o.encoder.cliName(),
+                    o.encoder == Encoders.Architecture.SMALL_CNN ? " width " + o.width : "",
+                    mo.embeddingDim, o.epochs, job.batchesPerEpoch(), mo.classesPerBatch,
+                    mo.samplesPerClass, o.optimizer.cliName(), job.schedule().peakLr(), o.seed,
                     loadAtStart);
             out.printf("run directory: %s%n", dir);
-            TrainingEngine.Outcome outcome = run.engine.fit();
+            TrainingEngine.Outcome outcome = TrainCommand.fitWithStopHook(run.engine);
+            if (outcome == TrainingEngine.Outcome.STOPPED) {
+                out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
+                        run.engine.state().epoch() + 1, run.engine.state().nextBatch(),
+                        job.batchesPerEpoch(), dir);
+                return 130;
+            }
             if (outcome != TrainingEngine.Outcome.FINISHED) {
                 NonFiniteException e = run.engine.failure();
                 run.write(null, split, Map.of("what", e == null ? "stopped" : e.what(), "value",
@@ -175,15 +201,15 @@ public final class MetricTrainCommand implements Callable<Integer> {
                 return 1;
             }
             out.printf("evaluating (frozen network, %s protocol: %d %s queries among %d"
-                            + " references)...%n", metric.protocol.cliName(),
+                            + " references)...%n", mo.protocol.cliName(),
                     split.queries().size(), split.scoredOn(), split.references().size());
             RetrievalEvaluation.Report report = RetrievalEvaluation.run(job, split,
-                    !noBaselines, out);
+                    baselines.wanted(), out);
             double wall = (System.nanoTime() - start) / 1e9;
             run.write(report, split, null, loadAtStart, wall);
             out.printf("%nresult (%s, %s protocol, %d epochs, %s split): Precision@1 %.4f,"
                             + " R-Precision %.4f, MAP@R %.4f, kNN k=%d %.4f%n", spec.name(),
-                    metric.protocol.cliName(), shared.epochs, split.scoredOn(),
+                    mo.protocol.cliName(), o.epochs, split.scoredOn(),
                     report.encoder().precisionAt1(), report.encoder().rPrecision(),
                     report.encoder().mapAtR(), report.knnK(), report.encoder().knnAccuracy());
             if (report.rawPixels() != null) {
@@ -199,6 +225,46 @@ public final class MetricTrainCommand implements Callable<Integer> {
                     processCpuSeconds(), loadAtStart, loadAverage(),
                     dir.resolve("metrics.json"));
             return 0;
+        }
+    }
+
+    private boolean given(String option) {
+        return self.getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * With --resume, every option given on the command line that a resumed run may not change
+     * must equal the run's value; the message names each one that does not. The options that
+     * may change are checked and taken.
+     */
+    private void checkResumeConflicts(RunConfig config) throws IOException {
+        MetricTrainCommand saved = new MetricTrainCommand();
+        saved.method = config.method;
+        saved.shared = config.options;
+        saved.metric = config.metric;
+        saved.methodOptions = config.methodOptions(spec.optionsClass());
+        CommandLine savedLine = new CommandLine(saved);
+        savedLine.addMixin("method", saved.methodOptions);
+        ResumeConflicts.check(common.resume, self.getParseResult(), savedLine, RESUMABLE::contains,
+                "--epochs, --lr, --threads, --augment-threads, --eval-batch, --no-progress,"
+                        + " --no-baselines");
+        if (given("--epochs")) {
+            Check.atLeast("--epochs", shared.epochs, 1);
+        }
+        if (given("--lr")) {
+            Check.positive("--lr", shared.lr);
+        }
+        if (given("--threads")) {
+            Check.atLeast("--threads", shared.threads, 0);
+            config.options.threads = shared.threads;
+        }
+        if (given("--augment-threads")) {
+            Check.atLeast("--augment-threads", shared.augmentThreads, 1);
+            config.options.augmentThreads = shared.augmentThreads;
+        }
+        if (given("--eval-batch")) {
+            Check.atLeast("--eval-batch", shared.evalBatch, 1);
+            config.options.evalBatch = shared.evalBatch;
         }
     }
 
@@ -237,6 +303,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
         final MetricsHistory history = new MetricsHistory();
         final MemoryListener memory = new MemoryListener();
         final NonFiniteListener nonFinite = new NonFiniteListener(1);
+        final CheckpointListener checkpoints;
         final TrainingEngine<io.github.selfsup4j.augment.LabelledBatch> engine;
 
         Runner(MetricMethod job, RunConfig config, Path dir, boolean progress) {
@@ -246,7 +313,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             TrainingState[] state = new TrainingState[1];
             Stateful progressPart = Stateful.deferred(() -> state[0]);
             Collective single = Collective.single();
-            CheckpointListener checkpoints = new CheckpointListener(dir, config::toJson,
+            this.checkpoints = new CheckpointListener(dir, config::toJson,
                     parts(progressPart, history, memory, job), single);
             List<TrainingListener> listeners = new ArrayList<>(List.of(history, memory,
                     nonFinite, checkpoints));
@@ -294,6 +361,7 @@ public final class MetricTrainCommand implements Callable<Integer> {
             m.put("process_cpu_seconds", processCpuSeconds());
             m.put("rss_bytes_per_epoch", memory.rssPerEpoch());
             m.put("learning_rate_schedule", config.schedule);
+            m.put("resumes", config.resumes);
             m.put("step_loss", history.stepLoss());
             RunConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(dir.resolve("metrics.json").toFile(), m);

@@ -51,7 +51,52 @@ public final class RunConfig {
 
     /** The method's options, typed. */
     MethodOptions methodOptions(MethodSpec<?> spec) throws IOException {
-        return JSON.treeToValue(methodOptions, spec.optionsClass());
+        return methodOptions(spec.optionsClass());
+    }
+
+    /** The method's options as an instance of {@code type}. */
+    <O extends MethodOptions> O methodOptions(Class<O> type) throws IOException {
+        return JSON.treeToValue(methodOptions, type);
+    }
+
+    /**
+     * The learning-rate plan of a run resumed at {@code step}: the stored plan, with a new
+     * segment when the resume changes the epochs or the peak rate (recorded in {@link #resumes};
+     * the options take the new values), so the rate goes on from where it was ({@link
+     * Schedule#resumedAt}).
+     *
+     * @param step the step the run resumes at
+     * @param batchesPerEpoch the run's batches per epoch on this rank
+     * @param newEpochs the epochs given with --resume, or null
+     * @param newLr the peak rate given with --resume, or null
+     * @param out where a note goes when the extension starts from a decayed rate
+     * @return the plan to train with
+     */
+    Schedule resume(long step, int batchesPerEpoch, Integer newEpochs, Double newLr,
+            java.io.PrintStream out) {
+        Schedule s = new Schedule(Math.round(options.warmupEpochs * batchesPerEpoch), 0.0,
+                schedule);
+        Map<String, Object> change = new java.util.LinkedHashMap<>();
+        change.put("at_step", step);
+        if (newEpochs != null && newEpochs != options.epochs) {
+            change.put("epochs", List.of(options.epochs, newEpochs));
+            options.epochs = newEpochs;
+        }
+        if (newLr != null && newLr != s.peakLr()) {
+            change.put("peak_lr", List.of(s.peakLr(), newLr));
+            options.lr = newLr;
+        }
+        if (change.size() > 1) {
+            double peak = newLr != null ? newLr : s.peakLr();
+            s = s.resumedAt(step, (long) options.epochs * batchesPerEpoch, peak);
+            schedule = new ArrayList<>(s.segments());
+            resumes.add(change);
+            if (s.lr(step) < 0.01 * peak && newLr == null) {
+                out.printf("note: the run's learning rate has decayed to %.2g; the added"
+                        + " epochs continue from there (give --lr to raise it)%n", s.lr(step));
+            }
+        }
+        return s;
     }
 
     /** Every hyperparameter in one flat object, as {@code metrics.json} shows them. */

@@ -31,7 +31,6 @@ import io.github.selfsup4j.method.SslMethod;
 import io.github.selfsup4j.method.SslOptions;
 import io.github.selfsup4j.method.SslSetup;
 import io.github.selfsup4j.model.Encoders;
-import io.github.selfsup4j.optim.Schedule;
 import io.github.selfsup4j.report.Plots;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,7 +42,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -80,20 +77,11 @@ public final class TrainCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).", completionCandidates = MethodNames.class)
     String method;
 
-    @Option(names = "--runs-dir", description = "Where run directories go (default: runs).")
-    Path runsDir = Path.of("runs");
+    @Mixin
+    RunCommandOptions common = new RunCommandOptions();
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in"
-            + " RUN_DIR from its checkpoint. --epochs may extend it (the learning rate goes on"
-            + " from where it was and decays to 0 at the new end), --lr lowers or raises the rest"
-            + " of its schedule; other options must match the run's.")
-    Path resume;
-
-    @Option(names = "--no-progress", description = "No progress bar (summary lines only).")
-    boolean noProgress;
-
-    @Option(names = "--no-baselines", description = "Skip the baselines in the evaluation.")
-    boolean noBaselines;
+    @Mixin
+    BaselinesOption baselines = new BaselinesOption();
 
     @Mixin
     SslOptions shared;
@@ -126,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
         String name = methodOf(args);
         TrainCommand t = new TrainCommand();
         MethodSpec<?> spec = Methods.find(name);
+        String resumed = resumedMethod(args);
+        if (spec == null && resumed != null && MetricMethods.find(name) != null) {
+            // a metric method given to resume a self-supervised run: a conflict with the run
+            spec = Methods.find(resumed);
+        }
         if (spec == null) {
             t.unknownMethod = name;
             spec = Methods.find(Methods.names().get(0));
@@ -142,7 +135,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The method the arguments name: --method, else the resumed run's, else the default. */
     private static String methodOf(String[] args) {
-        String resumeDir = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--method") && i + 1 < args.length) {
@@ -151,6 +143,19 @@ public final class TrainCommand implements Callable<Integer> {
             if (a.startsWith("--method=")) {
                 return a.substring("--method=".length());
             }
+        }
+        String resumed = resumedMethod(args);
+        return resumed != null ? resumed : Methods.names().get(0);
+    }
+
+    /**
+     * The method of the run that {@code --resume} names among the arguments, or null (no
+     * --resume, or no readable checkpoint: the command reports that when it runs).
+     */
+    static String resumedMethod(String[] args) {
+        String resumeDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--resume") && i + 1 < args.length) {
                 resumeDir = args[i + 1];
             } else if (a.startsWith("--resume=")) {
@@ -164,7 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
                 // reported by call(), which reads the checkpoint again
             }
         }
-        return Methods.names().get(0);
+        return null;
     }
 
     /** The error for an unknown --method, or null. */
@@ -184,8 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(unknownMethodError());
             }
             dist.validate(this::given);
-            if (resume != null) {
-                dir = resume;
+            if (common.resume != null) {
+                dir = common.resume;
                 try {
                     config = RunConfig.fromJson(Checkpoint.config(dir));
                 } catch (IOException e) {
@@ -193,14 +198,10 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 checkResumeConflicts(config);
             } else {
-                io.github.selfsup4j.method.Check.require(!runsDir.toString().isEmpty()
-                        && !Files.isRegularFile(runsDir), "--runs-dir", runsDir,
-                        "must name a directory");
+                common.checkRunsDir();
                 shared.validate();
                 methodOptions.validate();
-                if (shared.data != null) {
-                    shared.data = Path.of(shared.data).toAbsolutePath().toString();
-                }
+                shared.makeDataAbsolute();
                 config = RunConfig.of(spec, shared, methodOptions);
                 dir = null; // made below by rank 0 alone (a launcher makes none)
             }
@@ -225,17 +226,17 @@ public final class TrainCommand implements Callable<Integer> {
         if (dir == null) {
             // only rank 0 writes the run; the others hold a path they never create
             try {
-                dir = collective.rank() == 0 ? newRunDir(runsDir, config.method)
-                        : runsDir.resolve("rank-" + collective.rank() + "-writes-nothing");
+                dir = collective.rank() == 0 ? newRunDir(common.runsDir, config.method)
+                        : common.runsDir.resolve("rank-" + collective.rank() + "-writes-nothing");
             } catch (IOException e) {
-                System.err.println("selfsup4j train: --runs-dir " + runsDir + ": " + e);
+                System.err.println("selfsup4j train: --runs-dir " + common.runsDir + ": " + e);
                 return 2;
             }
         }
-        if (resume == null) {
+        if (common.resume == null) {
             config.worldSize = collective.worldSize();
         } else if (config.worldSize != collective.worldSize()) {
-            System.err.println("selfsup4j train: --resume " + resume + ": the run trains on "
+            System.err.println("selfsup4j train: --resume " + common.resume + ": the run trains on "
                     + config.worldSize + " process(es), this one has " + collective.worldSize()
                     + " (the global batch and the data order depend on it); resume with"
                     + (config.worldSize == 1 ? "out --nproc-per-node"
@@ -264,10 +265,7 @@ public final class TrainCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        if (o.threads > 0) {
-            io.github.selfsup4j.engine.ComputeThreads.set(o.threads);
-        }
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed);
+        o.applyToEngine();
         MethodSpec<?> ms = Methods.get(config.method);
         SslSetup setup = new SslSetup(o, train.images(), Normalization.of(train.images()),
                 collective.rank(), collective.worldSize());
@@ -279,9 +277,8 @@ public final class TrainCommand implements Callable<Integer> {
             return 2;
         }
         try (job) {
-            Run run = new Run(job, config, dir, out, !noProgress && System.console() != null
-                    && collective.rank() == 0);
-            if (resume != null) {
+            Run run = new Run(job, config, dir, out, common.progress() && collective.rank() == 0);
+            if (common.resume != null) {
                 run.checkpoints.restore();
                 run.applyResumeChanges(given("--epochs"), given("--lr") ? shared.lr : null);
                 out.printf("resuming %s at epoch %d of %d%n", dir, run.engine.state().epoch(),
@@ -306,7 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
                 out.printf("data parallel: %d processes × batch %d = global batch %d%n",
                         collective.worldSize(), o.batchSize, collective.worldSize() * o.batchSize);
             }
-            TrainingEngine.Outcome outcome = run.fitWithStopHook();
+            TrainingEngine.Outcome outcome = fitWithStopHook(run.engine);
             if (outcome == TrainingEngine.Outcome.STOPPED) {
                 out.printf("stopped at epoch %d, batch %d/%d; checkpoint saved in %s%n",
                         run.engine.state().epoch() + 1, run.engine.state().nextBatch(),
@@ -327,7 +324,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             out.printf("evaluating (frozen encoder, training images as memory, %s images as"
                     + " queries)...%n", scoredOn);
-            Evaluation.Report report = job.evaluate(train, queries, !noBaselines, out);
+            Evaluation.Report report = job.evaluate(train, queries, baselines.wanted(), out);
             run.writeResults(report, queries, scoredOn, null,
                     (System.nanoTime() - start) / 1e9);
             out.printf("%nresult (%s, %d epochs, %s split): kNN top-1 k=20 %.4f, k=200 %.4f,"
@@ -362,25 +359,10 @@ public final class TrainCommand implements Callable<Integer> {
         saved.methodOptions = config.methodOptions(runSpec);
         CommandLine savedLine = new CommandLine(saved);
         savedLine.addMixin("method", saved.methodOptions);
-        List<String> conflicts = new ArrayList<>();
-        for (OptionSpec given : self.getParseResult().matchedOptions()) {
-            String name = given.longestName();
-            if (RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name)) {
-                continue;
-            }
-            OptionSpec was = savedLine.getCommandSpec().findOption(name);
-            Object value = given.getValue();
-            Object before = was == null ? null : was.getValue();
-            if (!Objects.equals(value, before)) {
-                conflicts.add(name + " " + value + " (the run has " + before + ")");
-            }
-        }
-        if (!conflicts.isEmpty()) {
-            throw new IllegalArgumentException("--resume " + resume + ": "
-                    + String.join(", ", conflicts) + " differ from the run; a resumed run keeps"
-                    + " its configuration (only --epochs, --lr, --threads, --augment-threads,"
-                    + " --probe-epochs, --eval-batch, --no-progress, --no-baselines may change)");
-        }
+        ResumeConflicts.check(common.resume, self.getParseResult(), savedLine,
+                name -> RESUMABLE.contains(name) || DistributedOptions.NAMES.contains(name),
+                "--epochs, --lr, --threads, --augment-threads, --probe-epochs, --eval-batch,"
+                        + " --no-progress, --no-baselines");
         if (given("--epochs")) {
             io.github.selfsup4j.method.Check.atLeast("--epochs", shared.epochs, 1);
         }
@@ -448,58 +430,9 @@ public final class TrainCommand implements Callable<Integer> {
 
         /** Applies what a resume changes: more or fewer epochs, a new peak learning rate. */
         void applyResumeChanges(boolean epochsGiven, Double newLr) {
-            Schedule s = new Schedule(Math.round(config.options.warmupEpochs
-                    * job.batchesPerEpoch()), 0.0, config.schedule);
-            long step = engine.state().step();
-            Map<String, Object> change = new LinkedHashMap<>();
-            change.put("at_step", step);
-            if (epochsGiven && shared.epochs != config.options.epochs) {
-                change.put("epochs", List.of(config.options.epochs, shared.epochs));
-                config.options.epochs = shared.epochs;
-            }
-            if (newLr != null && newLr != s.peakLr()) {
-                change.put("peak_lr", List.of(s.peakLr(), newLr));
-                config.options.lr = newLr;
-            }
-            if (change.size() > 1) {
-                double peak = newLr != null ? newLr : s.peakLr();
-                s = s.resumedAt(step, (long) config.options.epochs * job.batchesPerEpoch(),
-                        peak);
-                config.schedule = new ArrayList<>(s.segments());
-                config.resumes.add(change);
-                if (s.lr(step) < 0.01 * peak && newLr == null) {
-                    out.printf("note: the run's learning rate has decayed to %.2g; the added"
-                            + " epochs continue from there (give --lr to raise it)%n",
-                            s.lr(step));
-                }
-            }
-            job.setSchedule(s);
+            job.setSchedule(config.resume(engine.state().step(), job.batchesPerEpoch(),
+                    epochsGiven ? shared.epochs : null, newLr, out));
             engine.state().setEpochs(config.options.epochs);
-        }
-
-        TrainingEngine.Outcome fitWithStopHook() {
-            CountDownLatch saved = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                engine.requestStop();
-                try {
-                    saved.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "selfsup4j-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            TrainingEngine.Outcome outcome;
-            try {
-                outcome = engine.fit();
-            } finally {
-                saved.countDown();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                return TrainingEngine.Outcome.STOPPED; // shutting down
-            }
-            return outcome;
         }
 
         /** Writes metrics.json with the failure and says how to resume; exit code 1. */
@@ -567,6 +500,35 @@ public final class TrainCommand implements Callable<Integer> {
                         queries.labels(), queries.classes(), 4000);
             }
         }
+    }
+
+    /**
+     * Trains; Ctrl-C (any orderly shutdown) stops after the current step and waits up to a
+     * minute for the checkpoint the engine then saves, so the run resumes from that step.
+     */
+    static TrainingEngine.Outcome fitWithStopHook(TrainingEngine<?> engine) {
+        CountDownLatch saved = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            engine.requestStop();
+            try {
+                saved.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "selfsup4j-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainingEngine.Outcome outcome;
+        try {
+            outcome = engine.fit();
+        } finally {
+            saved.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            return TrainingEngine.Outcome.STOPPED; // shutting down
+        }
+        return outcome;
     }
 
     /**

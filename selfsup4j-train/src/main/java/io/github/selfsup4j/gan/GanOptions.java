@@ -1,15 +1,22 @@
 package io.github.selfsup4j.gan;
 
 import io.github.selfsup4j.method.Check;
+import io.github.selfsup4j.method.RunOptions;
 import picocli.CommandLine.Option;
 
 /**
  * The options of the GAN job ({@code selfsup4j gan}), declared once: a picocli mixin and the
  * run's configuration in its checkpoint and {@code metrics.json} (public fields, JSON).
  * Defaults that depend on the loss (learning rates, Adam's betas, critic steps) are null until
- * {@link #applyLossDefaults()} fills those not given.
+ * {@link #applyLossDefaults()} fills those not given. The options of every run (seed, data,
+ * limit, threads) are {@link RunOptions}'.
  */
-public final class GanOptions {
+public final class GanOptions extends RunOptions {
+
+    /** The defaults, with one compute thread (measured faster than 2 for these networks). */
+    public GanOptions() {
+        threads = 1;
+    }
 
     /** The adversarial loss of the job. */
     public enum Kind {
@@ -113,23 +120,6 @@ public final class GanOptions {
             + " (trained once, cached; default ${DEFAULT-VALUE}).")
     public int classifierEpochs = 2;
 
-    @Option(names = "--seed", description = "Seed of every random choice (default"
-            + " ${DEFAULT-VALUE}).")
-    public long seed = 42;
-
-    @Option(names = "--data", description = "A directory with the four IDX files (MNIST"
-            + " format), or an image folder (DIR/train/<class>/, DIR/test/<class>/); default:"
-            + " the embedded Fashion-MNIST.")
-    public String data;
-
-    @Option(names = "--limit", description = "Use only the first N images of each split"
-            + " (0: all; for quick tries).")
-    public int limit;
-
-    @Option(names = "--threads", description = "PyTorch compute threads (default"
-            + " ${DEFAULT-VALUE}: measured faster than 2 for these small networks on 2 cores).")
-    public int threads = 1;
-
     /** The loss kind. */
     public Kind kind() {
         return Kind.parse(loss);
@@ -156,6 +146,7 @@ public final class GanOptions {
     }
 
     /** Checks every option; the message names the option and its value. */
+    @Override
     public void validate() {
         kind();
         Check.atLeast("--epochs", epochs, 1);
@@ -184,8 +175,6 @@ public final class GanOptions {
         Check.atLeast("--eval-samples", evalSamples, 2);
         Check.atLeast("--kid-subsets", kidSubsets, 1);
         Check.atLeast("--classifier-epochs", classifierEpochs, 1);
-        Check.atLeast("--limit", limit, 0);
-        Check.atLeast("--threads", threads, 0);
-        Check.require(data == null || !data.isEmpty(), "--data", "''", "must name a directory");
+        super.validate();
     }
 }

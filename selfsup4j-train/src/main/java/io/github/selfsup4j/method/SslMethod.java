@@ -17,6 +17,7 @@ import io.github.selfsup4j.augment.ViewBatch;
 import io.github.selfsup4j.augment.ViewBatches;
 import io.github.selfsup4j.augment.ViewRecipe;
 import io.github.selfsup4j.data.ImageDataset;
+import io.github.selfsup4j.data.Normalization;
 import io.github.selfsup4j.data.ShuffleSampler;
 import io.github.selfsup4j.distributed.Collective;
 import io.github.selfsup4j.engine.BatchSource;
@@ -27,9 +28,7 @@ import io.github.selfsup4j.engine.StepResult;
 import io.github.selfsup4j.eval.Evaluation;
 import io.github.selfsup4j.model.Encoders;
 import io.github.selfsup4j.model.syncbn.BatchNormSync;
-import io.github.selfsup4j.optim.Gradients;
 import io.github.selfsup4j.optim.Schedule;
-import io.github.selfsup4j.optim.StatefulOptimizer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -55,9 +54,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
     private final ViewBatches views;
     private final ParameterStore ps;
     private final List<Block> trained = new ArrayList<>();
-    private Map<String, Parameter> params;
-    private StatefulOptimizer optimizer;
-    private Schedule schedule;
+    private Optimization optimization;
 
     /**
      * Prepares the method's data, with its view recipe.
@@ -84,10 +81,13 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     /** The shared augmentation of the options. */
     protected static Augmenter augmenter(SslSetup setup) {
-        SslOptions o = setup.options();
+        return augmenter(setup.options(), setup.normalization());
+    }
+
+    /** The augmentation of the shared options, normalised with {@code n}. */
+    public static Augmenter augmenter(SslOptions o, Normalization n) {
         return new Augmenter(new Augmenter.Config(o.cropMinScale, 1.0, o.flipProbability,
-                o.jitterProbability, o.brightness, o.contrast, o.noiseStd,
-                setup.normalization().mean(), setup.normalization().std()));
+                o.jitterProbability, o.brightness, o.contrast, o.noiseStd, n.mean(), n.std()));
     }
 
     /** A new encoder of the options' architecture (not initialised). */
@@ -109,7 +109,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
         SslOptions o = setup.options();
         Shape input = new Shape((long) o.batchSize, 1, setup.train().height(),
                 setup.train().width());
-        params = new LinkedHashMap<>();
+        Map<String, Parameter> params = new LinkedHashMap<>();
         for (Block b : networks) {
             if (!b.isInitialized()) {
                 b.initialize(manager, DataType.FLOAT32, input);
@@ -121,10 +121,8 @@ public abstract class SslMethod implements Job<ViewBatch> {
                 }
             }
         }
-        int perEpoch = views.batchesPerEpoch();
-        schedule = new Schedule(o.lr(setup.world()), Math.round(o.warmupEpochs * perEpoch),
-                (long) perEpoch * o.epochs, 0.0);
-        optimizer = o.optimizer.create(manager, schedule, o.momentum, o.weightDecay, o.larsTrust);
+        optimization = new Optimization(manager, o, setup.world(), views.batchesPerEpoch(),
+                params);
     }
 
     /** The encoder whose features are evaluated. */
@@ -162,33 +160,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     @Override
     public BatchSource<ViewBatch> batches() {
-        return new BatchSource<>() {
-            @Override
-            public int batchesPerEpoch() {
-                return views.batchesPerEpoch();
-            }
-
-            @Override
-            public Epoch<ViewBatch> open(int epoch, int firstBatch) {
-                ViewBatches.Epoch e = views.open(epoch, firstBatch);
-                return new Epoch<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return e.hasNext();
-                    }
-
-                    @Override
-                    public ViewBatch next() {
-                        return e.next();
-                    }
-
-                    @Override
-                    public void close() {
-                        e.close();
-                    }
-                };
-            }
-        };
+        return new ViewSource<>(views, b -> b);
     }
 
     /**
@@ -224,16 +196,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
         if (c.worldSize() > 1) {
             sumGradients(c, ctx.manager());
         }
-        if (!Float.isFinite(value)) {
-            Gradients.zero(params);
-            throw new NonFiniteException("loss", value);
-        }
-        double g = Gradients.sum(params);
-        if (!Double.isFinite(g)) {
-            Gradients.zero(params);
-            throw new NonFiniteException("gradients", g);
-        }
-        Gradients.apply(optimizer, params);
+        optimization.update(value);
         afterUpdate(ctx);
         return StepResult.of(value, batch.size());
     }
@@ -247,7 +210,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
     private void sumGradients(Collective c, NDManager scratch) {
         List<NDArray> grads = new ArrayList<>();
         int total = 0;
-        for (Parameter p : params.values()) {
+        for (Parameter p : optimization.parameters().values()) {
             NDArray g = p.getArray().getGradient();
             grads.add(g);
             total += Math.toIntExact(g.size());
@@ -287,18 +250,17 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     /** The trainable parameters, by names stable across runs. */
     public Map<String, Parameter> trainableParameters() {
-        return params;
+        return optimization.parameters();
     }
 
     /** The learning-rate schedule. */
     public Schedule schedule() {
-        return schedule;
+        return optimization.schedule();
     }
 
     /** Replaces the schedule (a resumed run that changes its plan). */
     public void setSchedule(Schedule s) {
-        this.schedule = s;
-        optimizer.setSchedule(s);
+        optimization.setSchedule(s);
     }
 
     /** Batches per epoch on this rank. */
@@ -313,7 +275,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     @Override
     public double learningRate() {
-        return optimizer.learningRate();
+        return optimization.learningRate();
     }
 
     @Override
@@ -329,7 +291,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
         for (Block b : otherNetworks()) {
             b.saveParameters(out);
         }
-        optimizer.save(out);
+        optimization.save(out);
         saveExtra(out);
     }
 
@@ -355,8 +317,8 @@ public abstract class SslMethod implements Job<ViewBatch> {
                 }
             }
         }
-        params = again;
-        optimizer.load(in);
+        optimization.setParameters(again);
+        optimization.load(in);
         loadExtra(in);
         afterLoad();
     }
@@ -371,7 +333,7 @@ public abstract class SslMethod implements Job<ViewBatch> {
 
     @Override
     public void close() {
-        optimizer.close();
+        optimization.close();
         manager.close();
     }
 }

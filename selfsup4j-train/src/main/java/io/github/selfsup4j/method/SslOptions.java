@@ -10,13 +10,14 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every self-supervised method shares, each declared once with its description,
- * default and check. A picocli mixin of {@code train} and the JSON of the run's configuration
+ * default and check (those of every run, the seed, data, limit and threads, in {@link
+ * RunOptions}). A picocli mixin of {@code train} and the JSON of the run's configuration
  * (checkpoint, {@code metrics.json}). Methods change a default of this class in their {@link
  * MethodSpec} (e.g. Barlow Twins' wider projector), never by a second declaration.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public final class SslOptions {
+public final class SslOptions extends RunOptions {
 
     @Option(names = "--epochs", description = "Training epochs (default ${DEFAULT-VALUE}).")
     public int epochs = 12;
@@ -103,19 +104,6 @@ public final class SslOptions {
             + " ${DEFAULT-VALUE}).")
     public double noiseStd = 0.0;
 
-    @Option(names = "--seed", description = "Seed of every random choice (default"
-            + " ${DEFAULT-VALUE}).")
-    public long seed = 42;
-
-    @Option(names = "--data", description = "A directory with the four IDX files (MNIST format),"
-            + " or an image folder (train/<class>/*.png|jpg, test/<class>/...; greyscale,"
-            + " resized to 28×28), instead of the embedded Fashion-MNIST.")
-    public String data;
-
-    @Option(names = "--limit", description = "Use only the first N images of each split"
-            + " (0 = all).")
-    public int limit;
-
     @Option(names = "--validation", description = "Hold out N seeded training images and"
             + " evaluate on them instead of the test split: choose defaults this way (0 = off).")
     public int validation;
@@ -132,10 +120,6 @@ public final class SslOptions {
             + " (default ${DEFAULT-VALUE}).")
     public int augmentThreads = 1;
 
-    @Option(names = "--threads", description = "PyTorch compute threads (0 = the engine's"
-            + " default; 1 makes a run, and its resumption, repeat bit for bit).")
-    public int threads;
-
     /** The peak learning rate: the one given, else the optimiser's default for the batch. */
     public double lr() {
         return lr != null ? lr : optimizer.defaultLr(batchSize);
@@ -151,6 +135,7 @@ public final class SslOptions {
     }
 
     /** Checks every option; the message names the option and its value. */
+    @Override
     public void validate() {
         Check.atLeast("--epochs", epochs, 1);
         Check.atLeast("--batch-size", batchSize, 2);
@@ -175,18 +160,13 @@ public final class SslOptions {
         Check.inRange("--brightness", brightness, 0, 1, true);
         Check.inRange("--contrast", contrast, 0, 1, true);
         Check.nonNegative("--noise-std", noiseStd);
-        Check.atLeast("--limit", limit, 0);
+        super.validate();
         Check.require(limit == 0 || limit >= 2 * batchSize, "--limit", limit,
                 "must be 0 (all) or at least two batches (" + 2 * batchSize + " images)");
         Check.atLeast("--validation", validation, 0);
         Check.atLeast("--probe-epochs", probeEpochs, 1);
         Check.atLeast("--eval-batch", evalBatch, 1);
         Check.atLeast("--augment-threads", augmentThreads, 1);
-        Check.atLeast("--threads", threads, 0);
-        if (data != null) {
-            Check.require(java.nio.file.Files.isDirectory(java.nio.file.Path.of(data)), "--data",
-                    data, "is not a directory");
-        }
     }
 
     /** Converts {@code --optimizer} values. */

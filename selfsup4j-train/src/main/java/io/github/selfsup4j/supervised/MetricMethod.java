@@ -14,7 +14,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import io.github.selfsup4j.augment.Augmenter;
 import io.github.selfsup4j.augment.LabelledBatch;
 import io.github.selfsup4j.augment.ViewBatch;
 import io.github.selfsup4j.augment.ViewBatches;
@@ -23,16 +22,16 @@ import io.github.selfsup4j.data.ClassBalancedSampler;
 import io.github.selfsup4j.data.ImageDataset;
 import io.github.selfsup4j.engine.BatchSource;
 import io.github.selfsup4j.engine.Job;
-import io.github.selfsup4j.engine.NonFiniteException;
 import io.github.selfsup4j.engine.StepContext;
 import io.github.selfsup4j.engine.StepResult;
 import io.github.selfsup4j.eval.Features;
 import io.github.selfsup4j.loss.SelfSupLoss;
+import io.github.selfsup4j.method.Optimization;
+import io.github.selfsup4j.method.SslMethod;
 import io.github.selfsup4j.method.SslOptions;
+import io.github.selfsup4j.method.ViewSource;
 import io.github.selfsup4j.model.Encoders;
-import io.github.selfsup4j.optim.Gradients;
 import io.github.selfsup4j.optim.Schedule;
-import io.github.selfsup4j.optim.StatefulOptimizer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -59,9 +58,7 @@ public class MetricMethod implements Job<LabelledBatch> {
     private final SequentialBlock network;
     private final SelfSupLoss loss;
     private final ParameterStore ps;
-    private Map<String, Parameter> params;
-    private final StatefulOptimizer optimizer;
-    private Schedule schedule;
+    private final Optimization optimization;
 
     /**
      * Builds the job and initialises its network.
@@ -88,12 +85,8 @@ public class MetricMethod implements Job<LabelledBatch> {
         this.network = newNetwork(encoder, m.embeddingDim);
         network.initialize(manager, DataType.FLOAT32,
                 new Shape(m.batchSize(), 1, train.height(), train.width()));
-        this.params = collect(network);
-        int perEpoch = views.batchesPerEpoch();
-        this.schedule = new Schedule(o.lr(), Math.round(o.warmupEpochs * perEpoch),
-                (long) perEpoch * o.epochs, 0.0);
-        this.optimizer = o.optimizer.create(manager, schedule, o.momentum, o.weightDecay,
-                o.larsTrust);
+        this.optimization = new Optimization(manager, o, setup.world(),
+                views.batchesPerEpoch(), collect(network));
     }
 
     /** The defaults metric learning changes in the shared options: a light view, 3 epochs. */
@@ -106,10 +99,8 @@ public class MetricMethod implements Job<LabelledBatch> {
 
     /** One view per image: a mild crop and a flip (the shared options), no second view. */
     private static ViewRecipe recipe(MetricSetup setup) {
-        SslOptions o = setup.options();
-        return new ViewRecipe(List.of(new Augmenter(new Augmenter.Config(o.cropMinScale, 1.0,
-                o.flipProbability, o.jitterProbability, o.brightness, o.contrast, o.noiseStd,
-                setup.normalization().mean(), setup.normalization().std()))), 1);
+        return new ViewRecipe(List.of(SslMethod.augmenter(setup.options(),
+                setup.normalization())), 1);
     }
 
     /** The encoder followed by the linear embedding head (not initialised when new). */
@@ -156,38 +147,13 @@ public class MetricMethod implements Job<LabelledBatch> {
     @Override
     public BatchSource<LabelledBatch> batches() {
         int[] labels = setup.train().labels();
-        return new BatchSource<>() {
-            @Override
-            public int batchesPerEpoch() {
-                return views.batchesPerEpoch();
+        return new ViewSource<>(views, b -> {
+            int[] y = new int[b.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = labels[b.images()[i]];
             }
-
-            @Override
-            public Epoch<LabelledBatch> open(int epoch, int firstBatch) {
-                ViewBatches.Epoch e = views.open(epoch, firstBatch);
-                return new Epoch<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return e.hasNext();
-                    }
-
-                    @Override
-                    public LabelledBatch next() {
-                        ViewBatch b = e.next();
-                        int[] y = new int[b.size()];
-                        for (int i = 0; i < y.length; i++) {
-                            y[i] = labels[b.images()[i]];
-                        }
-                        return new LabelledBatch(b, y);
-                    }
-
-                    @Override
-                    public void close() {
-                        e.close();
-                    }
-                };
-            }
-        };
+            return new LabelledBatch(b, y);
+        });
     }
 
     @Override
@@ -207,16 +173,7 @@ public class MetricMethod implements Job<LabelledBatch> {
             gc.backward(l);
             value = l.getFloat();
         }
-        if (!Float.isFinite(value)) {
-            Gradients.zero(params);
-            throw new NonFiniteException("loss", value);
-        }
-        double g = Gradients.sum(params);
-        if (!Double.isFinite(g)) {
-            Gradients.zero(params);
-            throw new NonFiniteException("gradients", g);
-        }
-        Gradients.apply(optimizer, params);
+        optimization.update(value);
         return StepResult.of(value, batch.views().size());
     }
 
@@ -251,12 +208,17 @@ public class MetricMethod implements Job<LabelledBatch> {
 
     /** The trainable parameters. */
     public Map<String, Parameter> trainableParameters() {
-        return params;
+        return optimization.parameters();
     }
 
     /** The learning-rate schedule. */
     public Schedule schedule() {
-        return schedule;
+        return optimization.schedule();
+    }
+
+    /** Replaces the schedule (a resumed run that changes its plan). */
+    public void setSchedule(Schedule s) {
+        optimization.setSchedule(s);
     }
 
     /** Batches per epoch on this rank. */
@@ -266,7 +228,7 @@ public class MetricMethod implements Job<LabelledBatch> {
 
     @Override
     public double learningRate() {
-        return optimizer.learningRate();
+        return optimization.learningRate();
     }
 
     @Override
@@ -277,7 +239,7 @@ public class MetricMethod implements Job<LabelledBatch> {
     @Override
     public void save(DataOutputStream out) throws IOException {
         network.saveParameters(out);
-        optimizer.save(out);
+        optimization.save(out);
     }
 
     @Override
@@ -290,13 +252,13 @@ public class MetricMethod implements Job<LabelledBatch> {
         for (Parameter p : collect(network).values()) {
             p.getArray().setRequiresGradient(true);
         }
-        params = collect(network); // loaded arrays are fresh
-        optimizer.load(in);
+        optimization.setParameters(collect(network)); // loaded arrays are fresh
+        optimization.load(in);
     }
 
     @Override
     public void close() {
-        optimizer.close();
+        optimization.close();
         manager.close();
     }
 }

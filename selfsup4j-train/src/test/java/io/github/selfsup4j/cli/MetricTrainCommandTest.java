@@ -7,7 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.djl.nn.Parameter;
+import io.github.selfsup4j.engine.Checkpoint;
+import io.github.selfsup4j.engine.Stateful;
+import io.github.selfsup4j.engine.TrainingState;
+import io.github.selfsup4j.engine.listener.MemoryListener;
+import io.github.selfsup4j.engine.listener.MetricsHistory;
 import io.github.selfsup4j.eval.Retrieval;
+import io.github.selfsup4j.optim.Schedule;
+import io.github.selfsup4j.supervised.MetricMethod;
+import io.github.selfsup4j.supervised.MetricSetup;
+import io.github.selfsup4j.supervised.MetricSpec;
+import io.github.selfsup4j.supervised.Protocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -168,6 +180,153 @@ class MetricTrainCommandTest {
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
+    @Test
+    void aRunResumedToMoreEpochsEndsBitForBitAsAnUninterruptedOneAndConflictsAreRefused()
+            throws Exception {
+        // one compute thread (PyTorch's threaded reductions are not bitwise repeatable), and a
+        // warm-up longer than both runs: a rate that does not depend on the planned length, so
+        // a 1-epoch run extended to 2 follows the plan of a 2-epoch run step for step
+        String[] same = {"--threads", "1", "--no-baselines", "--warmup-epochs", "2"};
+        Path dir = run(tmp.resolve("resumed"), 1, same);
+        Path whole = run(tmp.resolve("whole"), 2, same);
+        byte[] checkpoint = Files.readAllBytes(dir.resolve("checkpoint.bin"));
+
+        // options that differ from the run are refused in one line; the same value and the
+        // options a resume may change are no conflict
+        TrainCommandTest.Result bad = TrainCommandTest.run("train", "--resume", dir.toString(),
+                "--embedding-dim", "32", "--margin", "0.55", "--classes-per-batch", "4",
+                "--epochs", "3", "--lr", "1e-3");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("--embedding-dim 32 (the run has 16)")
+                && bad.err().contains("--margin 0.55 (the run has "
+                        + new io.github.selfsup4j.supervised.Triplet.Options().margin + ")"),
+                bad.err());
+        String conflicts = bad.err().substring(0, bad.err().indexOf(" differ from the run"));
+        assertFalse(conflicts.contains("--classes-per-batch") || conflicts.contains("--epochs")
+                || conflicts.contains("--lr"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        TrainCommandTest.Result other = TrainCommandTest.run("train", "--resume",
+                dir.toString(), "--method", "simclr");
+        assertEquals(2, other.code(), other.out() + other.err());
+        assertTrue(other.err().contains("--method simclr (the run has triplet)"), other.err());
+        TrainCommandTest.Result sslOnly = TrainCommandTest.run("train", "--resume",
+                dir.toString(), "--batch-size", "64");
+        assertEquals(2, sslOnly.code(), sslOnly.out() + sslOnly.err());
+        assertTrue(sslOnly.err().contains("--batch-size 64: does not apply"), sslOnly.err());
+        TrainCommandTest.Result zero = TrainCommandTest.run("train", "--resume", dir.toString(),
+                "--epochs", "0");
+        assertEquals(2, zero.code(), zero.out() + zero.err());
+        assertTrue(zero.err().contains("--epochs 0"), zero.err());
+        assertArrayEquals(checkpoint, Files.readAllBytes(dir.resolve("checkpoint.bin")),
+                "a refused resume leaves the run untouched");
+
+        TrainCommandTest.Result rest = TrainCommandTest.run("train", "--resume", dir.toString(),
+                "--epochs", "2", "--threads", "1", "--no-progress", "--no-baselines");
+        assertEquals(0, rest.code(), rest.out() + rest.err());
+        assertTrue(rest.out().contains("resuming " + dir + " at epoch 1 of 2")
+                && rest.out().contains("epoch 2/2"), rest.out());
+        int perEpoch = 320 / 32;
+        RunConfig config = RunConfig.fromJson(Checkpoint.config(dir));
+        double peak = config.options.lr();
+        assertEquals(List.of(new Schedule.Segment(0, perEpoch, peak), new Schedule.Segment(
+                perEpoch, 2L * perEpoch, peak)), config.schedule,
+                "the extension is a segment of the plan from where the run stopped");
+        JsonNode m = metrics(dir);
+        JsonNode w = metrics(whole);
+        assertEquals(2, m.get("epochs_completed").asInt());
+        assertEquals(perEpoch, m.get("resumes").get(0).get("at_step").asInt(), m.toString());
+        assertEquals(2 * perEpoch, w.get("step_loss").size());
+        assertEquals(w.get("step_loss"), m.get("step_loss"), "the loss of every step");
+        assertEquals(w.get("map_at_r"), m.get("map_at_r"));
+        Map<String, float[]> a = parameters(whole);
+        Map<String, float[]> b = parameters(dir);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), 0f, k);
+        }
+    }
+
+    @Test
+    void aStopRequestSavesTheRunWhereItIsAndTheRunResumesFromThere() throws Exception {
+        // a child JVM trains a long run; SIGTERM (as Ctrl-C) once an epoch is done
+        Path runs = tmp.resolve("stopped");
+        int perEpoch = 2000 / 32;
+        TrainingState saved = new TrainingState(50, perEpoch);
+        try (io.github.selfsup4j.launch.ChildJvm child = new io.github.selfsup4j.launch.ChildJvm(
+                tmp, "child", Map.of(), "train", "--method", "triplet", "--runs-dir",
+                runs.toString(), "--limit", "2000", "--classes-per-batch", "4",
+                "--samples-per-class", "8", "--width", "16", "--embedding-dim", "16",
+                "--epochs", "50", "--threads", "1", "--no-progress", "--data",
+                Path.of("../data/fashion-mnist").toAbsolutePath().toString())) {
+            child.awaitOutLine(l -> l.startsWith("epoch 1/50"), 120);
+            child.process().destroy();
+            child.await(60);
+            Path dir;
+            try (Stream<Path> s = Files.list(runs)) {
+                dir = s.findFirst().orElseThrow();
+            }
+            RunConfig c = RunConfig.fromJson(Checkpoint.config(dir));
+            MetricSpec<?> spec = MetricMethods.find(c.method);
+            Protocol.Split split = c.metric.protocol.split(
+                    io.github.selfsup4j.data.Datasets.load(c.options.data, c.options.limit),
+                    c.options.validation, c.options.seed);
+            try (MetricMethod job = spec.create(MetricSetup.of(c.options, c.metric,
+                    split.train()), c.methodOptions(spec.optionsClass()))) {
+                Checkpoint.read(dir, MetricTrainCommand.parts(Stateful.deferred(() -> saved),
+                        new MetricsHistory(), new MemoryListener(), job));
+            }
+            // the signal comes within a few steps of the second epoch's start; a checkpoint
+            // of an epoch's end (what a killed run keeps) would resume at its batch 0
+            assertTrue(saved.epoch() >= 1 && saved.epoch() < 50 && saved.nextBatch() > 0,
+                    "saved where it stopped, in an epoch: epoch " + saved.epoch() + " batch "
+                            + saved.nextBatch() + "\n" + child.out() + child.err());
+            // the rest of the epoch it stopped in (fewer epochs than planned), from there
+            int epochs = saved.epoch() + 1;
+            TrainCommandTest.Result rest = TrainCommandTest.run("train", "--resume",
+                    dir.toString(), "--epochs", String.valueOf(epochs), "--no-progress",
+                    "--no-baselines");
+            assertEquals(0, rest.code(), rest.out() + rest.err());
+            assertTrue(rest.out().contains("resuming " + dir + " at epoch " + saved.epoch()
+                    + " of " + epochs), rest.out());
+            JsonNode m = metrics(dir);
+            assertEquals(epochs, m.get("epochs_completed").asInt());
+            assertEquals((long) epochs * perEpoch, m.get("step_loss").size(),
+                    "every step once: those before the stop and the rest");
+        }
+    }
+
+    /** Trains triplet with SMALL, its epochs and more options into runs; the run directory. */
+    private static Path run(Path runs, int epochs, String... more) throws IOException {
+        String[] small = SMALL.clone();
+        small[List.of(small).indexOf("--epochs") + 1] = String.valueOf(epochs);
+        TrainCommandTest.Result r = TrainCommandTest.run(TrainCommandTest.args(
+                TrainCommandTest.args(new String[] {"train", "--method", "triplet",
+                    "--runs-dir", runs.toString()}, small), more));
+        assertEquals(0, r.code(), r.out() + r.err());
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.findFirst().orElseThrow();
+        }
+    }
+
+    /** The trained parameters in a metric run's checkpoint. */
+    private static Map<String, float[]> parameters(Path dir) throws IOException {
+        RunConfig c = RunConfig.fromJson(Checkpoint.config(dir));
+        MetricSpec<?> spec = MetricMethods.find(c.method);
+        Protocol.Split split = c.metric.protocol.split(DATA, c.options.validation,
+                c.options.seed);
+        Map<String, float[]> out = new java.util.TreeMap<>();
+        try (MetricMethod job = spec.create(MetricSetup.of(c.options, c.metric, split.train()),
+                c.methodOptions(spec.optionsClass()))) {
+            Checkpoint.read(dir, MetricTrainCommand.parts(Stateful.deferred(
+                    () -> new TrainingState(1, 1)), new MetricsHistory(), new MemoryListener(),
+                    job));
+            for (Map.Entry<String, Parameter> e : job.trainableParameters().entrySet()) {
+                out.put(e.getKey(), e.getValue().getArray().toFloatArray());
+            }
+        }
+        return out;
     }
 
     private static int[] toInt(long[] v) {

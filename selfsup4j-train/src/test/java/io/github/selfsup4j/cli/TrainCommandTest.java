@@ -277,6 +277,10 @@ class TrainCommandTest {
         Result other = run("train", "--resume", dir.toString(), "--method", "moco");
         assertEquals(2, other.code());
         assertTrue(other.err().contains("--method moco (the run has simclr)"), other.err());
+        Result metric = run("train", "--resume", dir.toString(), "--method", "triplet");
+        assertEquals(2, metric.code(), metric.out() + metric.err());
+        assertTrue(metric.err().contains("--method triplet (the run has simclr)"), metric.err());
+        assertEquals(1, metric.err().strip().lines().count(), metric.err());
         Result ok = run("train", "--resume", dir.toString(), "--width", "16", "--epochs", "2",
                 "--threads", "1", "--no-progress", "--no-baselines");
         assertEquals(0, ok.code(), ok.out() + ok.err());
