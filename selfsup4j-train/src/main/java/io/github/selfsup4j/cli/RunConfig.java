@@ -93,7 +93,7 @@ public final class RunConfig {
             resumes.add(change);
             if (s.lr(step) < 0.01 * peak && newLr == null) {
                 out.printf("note: the run's learning rate has decayed to %.2g; the added"
-                        + " epochs continue from there (give --lr to raise it)%n", s.lr(step));
+                        + " epochs continue from there (--lr X restarts a finished plan from X)%n", s.lr(step));
             }
         }
         return s;

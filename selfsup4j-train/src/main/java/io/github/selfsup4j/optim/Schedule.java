@@ -13,8 +13,10 @@ import java.util.List;
  * oldPeak} when the peak changed) and decays along a cosine to {@code finalFraction · newPeak} at
  * the new last step. Without a new peak the rate is therefore continuous: extending a run never
  * makes it jump (rebuilding the cosine over the new total would). A warm-up that was not finished
- * at {@code s0} is finished first, up to the (new) peak. A run whose schedule has already decayed
- * to 0 stays near 0 when extended: train a new run, or give a new peak, to learn more.
+ * at {@code s0} is finished first, up to the (new) peak. A run whose plan had ended (its rate at
+ * the floor, 0 by default) stays at the floor when extended with the same peak; extended with a
+ * new peak it restarts from that peak and decays over the added steps (a warm restart, as
+ * SGDR), since scaling a rate of 0 would leave it at 0.
  */
 public final class Schedule {
 
@@ -107,8 +109,17 @@ public final class Schedule {
         long start = Math.max(g.fromStep(), warmupSteps);
         // a segment that saw the end of the warm-up decays from its peak; a later one goes on
         // from the rate the previous plan had reached
-        double startRate = g.fromStep() <= warmupSteps ? g.peakLr()
-                : rate(k - 1, start) * g.peakLr() / segments.get(k - 1).peakLr();
+        Segment previous = k > 0 ? segments.get(k - 1) : null;
+        double startRate;
+        if (g.fromStep() <= warmupSteps) {
+            startRate = g.peakLr();
+        } else if (start >= previous.totalSteps() && g.peakLr() != previous.peakLr()) {
+            // the previous plan had ended (its rate is its floor, 0 by default): a new peak is
+            // a restart from that peak, since scaling the floor would leave the rate at 0
+            startRate = g.peakLr();
+        } else {
+            startRate = rate(k - 1, start) * g.peakLr() / previous.peakLr();
+        }
         double floor = finalFraction * g.peakLr();
         long decay = Math.max(1, g.totalSteps() - start);
         double t = Math.min(1.0, (double) (step - start) / decay);

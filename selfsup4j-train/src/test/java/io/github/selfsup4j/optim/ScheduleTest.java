@@ -53,6 +53,20 @@ class ScheduleTest {
     }
 
     @Test
+    void aFinishedRunExtendedWithANewPeakRestartsFromItAndWithoutOneStaysAtTheFloor() {
+        // Regression: the new segment scaled the finished plan's rate (0) by the new peak, so
+        // `--resume RUN --epochs more --lr X` trained at rate 0 whatever X was
+        Schedule s = new Schedule(1.0, 10, 110, 0.0);
+        assertEquals(0.0, s.lr(110), 1e-12, "the run had ended at the floor");
+        Schedule restarted = s.resumedAt(110, 210, 0.5);
+        assertEquals(0.5, restarted.lr(110), 1e-12, "restarts from the new peak");
+        assertEquals(0.25, restarted.lr(160), 1e-12, "cosine over the added steps");
+        assertEquals(0.0, restarted.lr(210), 1e-12);
+        Schedule same = s.resumedAt(110, 210, 1.0);
+        assertEquals(0.0, same.lr(150), 1e-12, "the same peak: the rate stays where it was");
+    }
+
+    @Test
     void aResumeInsideTheWarmUpFinishesTheWarmUpToTheNewPeak() {
         Schedule s = new Schedule(1.0, 10, 110, 0.0);
         Schedule r = s.resumedAt(5, 210, 0.5);
