@@ -118,10 +118,11 @@ public final class GanSteps {
                     // parameters: a leaf that receives a gradient with a graph keeps that graph
                     // on its .grad, and every later create_graph backward adds onto it, so each
                     // step's penalty graph stayed reachable (about 0.9 MB a critic step of
-                    // batch 64, docs/BENCHMARKS.md; DJL cannot reset a gradient to none). The penalty's critic pass reads
-                    // the parameters through views (non-leaves, which still carry the penalty's
-                    // gradient to them), and the parameters do not require a gradient during
-                    // the inner backward, where PyTorch then accumulates nothing into them.
+                    // batch 64, docs/BENCHMARKS.md; DJL cannot reset a gradient to none).
+                    // The penalty's critic pass reads the parameters through views
+                    // (non-leaves, which still carry the penalty's gradient to them), and the
+                    // parameters do not require a gradient during the inner backward, where
+                    // PyTorch then accumulates nothing into them.
                     penaltyViews = s;
                     try (GradientPenalty.Penalty p = penalty.compute(x -> {
                         NDArray scores = forward(discriminator, x, viewStore);
