@@ -1,5 +1,6 @@
 package io.github.selfsup4j.gan;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -15,7 +16,6 @@ import io.github.selfsup4j.loss.adversarial.AdversarialLoss;
 import io.github.selfsup4j.loss.adversarial.GanRole;
 import io.github.selfsup4j.loss.adversarial.GradientPenalty;
 import io.github.selfsup4j.optim.StatefulOptimizer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +58,9 @@ public final class GanSteps {
     private final Map<String, Parameter> generatorParams;
     private final Map<String, Parameter> discriminatorParams;
     private long noiseDraws;
+    private final ParameterStore viewStore;
+    /** The manager of the views of a discriminator step's penalty pass; null outside it. */
+    private NDManager penaltyViews;
 
     private GanSteps(Builder b) {
         this.manager = b.manager;
@@ -71,6 +74,7 @@ public final class GanSteps {
         this.latentDim = b.latentDim;
         this.seed = b.seed;
         this.store = new ParameterStore(manager, false);
+        this.viewStore = new ViewStore();
         this.generatorParams = trainable(generator);
         this.discriminatorParams = trainable(discriminator);
     }
@@ -110,15 +114,28 @@ public final class GanSteps {
                 fakeMean = scalar(fakeScores.mean());
                 NDArray loss = discriminatorLoss.forward(realScores, fakeScores).value();
                 if (penalty != null) {
-                    List<NDArray> params = new ArrayList<>();
-                    for (Parameter p : discriminatorParams.values()) {
-                        params.add(p.getArray());
-                    }
-                    try (GradientPenalty.Penalty p = penalty.compute(
-                            x -> forward(discriminator, x), r, fake, params)) {
+                    // The penalty's inner backward (create_graph) must not reach the critic's
+                    // parameters: a leaf that receives a gradient with a graph keeps that graph
+                    // on its .grad, and every later create_graph backward adds onto it, so each
+                    // step's penalty graph stayed reachable (about 0.9 MB a critic step of
+                    // batch 64, docs/BENCHMARKS.md; DJL cannot reset a gradient to none).
+                    // The penalty's critic pass reads the parameters through views
+                    // (non-leaves, which still carry the penalty's gradient to them), and the
+                    // parameters do not require a gradient during the inner backward, where
+                    // PyTorch then accumulates nothing into them.
+                    penaltyViews = s;
+                    try (GradientPenalty.Penalty p = penalty.compute(x -> {
+                        NDArray scores = forward(discriminator, x, viewStore);
+                        setRequiresGradient(discriminatorParams, false);
+                        return scores;
+                    }, r, fake, List.of())) {
+                        setRequiresGradient(discriminatorParams, true);
                         loss = loss.add(p.value());
                         gp = scalar(p.value());
                         gc.backward(loss);
+                    } finally {
+                        setRequiresGradient(discriminatorParams, true);
+                        penaltyViews = null;
                     }
                 } else {
                     gc.backward(loss);
@@ -183,7 +200,38 @@ public final class GanSteps {
     }
 
     private NDArray forward(Block b, NDArray x) {
-        return b.forward(store, new NDList(x), true).singletonOrThrow();
+        return forward(b, x, store);
+    }
+
+    private static NDArray forward(Block b, NDArray x, ParameterStore parameters) {
+        return b.forward(parameters, new NDList(x), true).singletonOrThrow();
+    }
+
+    private static void setRequiresGradient(Map<String, Parameter> params, boolean on) {
+        for (Parameter p : params.values()) {
+            p.getArray().setRequiresGradient(on);
+        }
+    }
+
+    /**
+     * The parameters of the penalty's critic pass: each trainable one as a view of itself, a
+     * non-leaf owned by the step's manager.
+     */
+    private final class ViewStore extends ParameterStore {
+        ViewStore() {
+            super(manager, false);
+        }
+
+        @Override
+        public NDArray getValue(Parameter parameter, Device device, boolean training) {
+            NDArray w = super.getValue(parameter, device, training);
+            if (!parameter.requiresGradient() || penaltyViews == null) {
+                return w;
+            }
+            NDArray view = w.reshape(w.getShape());
+            view.attach(penaltyViews);
+            return view;
+        }
     }
 
     private static double scalar(NDArray a) {
