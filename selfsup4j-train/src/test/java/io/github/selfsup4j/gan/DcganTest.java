@@ -35,6 +35,31 @@ class DcganTest {
     }
 
     @Test
+    void weightsAreDrawnFromTheDcganRecipesNormal() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block g = Dcgan.generator().setLatentDim(100).optWidth(32).build();
+            g.initialize(m, DataType.FLOAT32, new Shape(2, 100));
+            Block d = Dcgan.discriminator().optWidth(32).build();
+            d.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            for (Block b : new Block[] {g, d}) {
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : b.getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    String name = p.getKey();
+                    if (p.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT
+                            && w.size() >= 1000) {
+                        double mean = w.mean().getFloat();
+                        double std = Math.sqrt(w.sub(mean).square().mean().getFloat());
+                        assertEquals(0.0, mean, 0.003, name + " mean");
+                        assertEquals(0.02, std, 0.002, name + " standard deviation");
+                    } else if (p.getValue().getType() == ai.djl.nn.Parameter.Type.GAMMA) {
+                        assertEquals(1f, w.min().getFloat(), name + ": BatchNorm scales 1");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void shapesAndRanges() {
         try (NDManager m = NDManager.newBaseManager()) {
             Block g = Dcgan.generator().setLatentDim(32).optWidth(16).build();
