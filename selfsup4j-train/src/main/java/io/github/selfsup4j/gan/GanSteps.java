@@ -58,9 +58,6 @@ public final class GanSteps {
     private final Map<String, Parameter> generatorParams;
     private final Map<String, Parameter> discriminatorParams;
     private long noiseDraws;
-    private final ParameterStore viewStore;
-    /** The manager of the views of a discriminator step's penalty pass; null outside it. */
-    private NDManager penaltyViews;
 
     private GanSteps(Builder b) {
         this.manager = b.manager;
@@ -74,7 +71,6 @@ public final class GanSteps {
         this.latentDim = b.latentDim;
         this.seed = b.seed;
         this.store = new ParameterStore(manager, false);
-        this.viewStore = new ViewStore();
         this.generatorParams = trainable(generator);
         this.discriminatorParams = trainable(discriminator);
     }
@@ -123,9 +119,9 @@ public final class GanSteps {
                     // (non-leaves, which still carry the penalty's gradient to them), and the
                     // parameters do not require a gradient during the inner backward, where
                     // PyTorch then accumulates nothing into them.
-                    penaltyViews = s;
+                    ParameterStore views = new ViewStore(s);
                     try (GradientPenalty.Penalty p = penalty.compute(x -> {
-                        NDArray scores = forward(discriminator, x, viewStore);
+                        NDArray scores = forward(discriminator, x, views);
                         setRequiresGradient(discriminatorParams, false);
                         return scores;
                     }, r, fake, List.of())) {
@@ -135,7 +131,6 @@ public final class GanSteps {
                         gc.backward(loss);
                     } finally {
                         setRequiresGradient(discriminatorParams, true);
-                        penaltyViews = null;
                     }
                 } else {
                     gc.backward(loss);
@@ -218,18 +213,22 @@ public final class GanSteps {
      * non-leaf owned by the step's manager.
      */
     private final class ViewStore extends ParameterStore {
-        ViewStore() {
+        /** Owns the views: the step's manager. */
+        private final NDManager views;
+
+        ViewStore(NDManager views) {
             super(manager, false);
+            this.views = views;
         }
 
         @Override
         public NDArray getValue(Parameter parameter, Device device, boolean training) {
             NDArray w = super.getValue(parameter, device, training);
-            if (!parameter.requiresGradient() || penaltyViews == null) {
+            if (!parameter.requiresGradient()) {
                 return w;
             }
             NDArray view = w.reshape(w.getShape());
-            view.attach(penaltyViews);
+            view.attach(views);
             return view;
         }
     }
