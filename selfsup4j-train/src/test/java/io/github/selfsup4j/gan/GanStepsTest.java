@@ -320,13 +320,74 @@ class GanStepsTest {
     }
 
     /**
-     * Fails until GradientPenalty stops leaving four arrays per critic parameter per call in the
-     * parameters' manager (the gradient handles it takes, their copies and differences); with
-     * that fixed the count stays constant (checked with a local patch).
+     * A regression test for GradientPenalty's handles: it once left four arrays per critic
+     * parameter per call in the parameters' manager (the gradient handles it took, their copies
+     * and differences).
      */
     @Test
     void noArraysAccumulateOverGradientPenaltySteps() {
         assertNoArraysAccumulate(true, 200);
+    }
+
+    /**
+     * Whether {@code gradient} carries an autograd graph. DJL 0.36 has no direct query
+     * ({@code JniUtils.requiresGrad} answers false for a gradient with a graph), so this asks
+     * PyTorch to back-propagate through it: a plain tensor is refused with "does not require
+     * grad"; one with a graph is accepted (or refused for freed buffers, another message).
+     */
+    private static boolean carriesGraph(NDArray gradient) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            gc.backward(gradient.sum());
+            return true;
+        } catch (ai.djl.engine.EngineException e) {
+            return !String.valueOf(e.getMessage()).contains("does not require grad");
+        }
+    }
+
+    /**
+     * The native part of the WGAN-GP leak (docs/BENCHMARKS.md): the penalty's create_graph
+     * backward must leave no graph on the players' parameter gradients, or every later step's
+     * backward chains onto it and all steps' graphs stay reachable (about 0.9 MB a critic step
+     * at batch 64). The probe is shown to tell the two cases apart first.
+     */
+    @Test
+    void thePenaltyLeavesNoGraphOnTheParameterGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray withGraph = m.create(new float[] {1, 2, 3});
+            withGraph.setRequiresGradient(true);
+            NDArray plain = m.create(new float[] {1, 2, 3});
+            plain.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc =
+                    ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray y = withGraph.mul(withGraph).sum();
+                ai.djl.pytorch.jni.JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) y,
+                        (ai.djl.pytorch.engine.PtNDArray) y.onesLike(), true, true);
+                gc.backward(plain.mul(plain).sum());
+            }
+            assertTrue(carriesGraph(withGraph.getGradient()), "probe: create_graph gradient");
+            assertTrue(!carriesGraph(plain.getGradient()), "probe: plain gradient");
+
+            Block g = Dcgan.generator().setLatentDim(16).optWidth(16).build();
+            g.initialize(m, DataType.FLOAT32, new Shape(1, 16));
+            Block d = Dcgan.discriminator().optWidth(16).optBatchNorm(false).build();
+            d.initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            GanSteps gan = wganGp(m, g, d, 16, true);
+            Random r = new Random(5);
+            for (int step = 0; step < 3; step++) {
+                assertTrue(Double.isFinite(criticStep(gan, m, r, 8)), "step " + step);
+            }
+            assertTrue(Double.isFinite(gan.generatorStep(8)));
+            assertTrue(Double.isFinite(criticStep(gan, m, r, 8)));
+            for (Block player : new Block[] {d, g}) {
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : player.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        assertTrue(!carriesGraph(p.getValue().getArray().getGradient()),
+                                "gradient of " + p.getKey() + " carries a graph");
+                    }
+                }
+            }
+        }
     }
 
     @Test
