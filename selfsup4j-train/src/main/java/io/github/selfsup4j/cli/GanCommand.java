@@ -24,6 +24,7 @@ import io.github.selfsup4j.gan.FeatureClassifier;
 import io.github.selfsup4j.gan.GanJob;
 import io.github.selfsup4j.gan.GanOptions;
 import io.github.selfsup4j.gan.GanScores;
+import io.github.selfsup4j.gan.GanScoringOptions;
 import io.github.selfsup4j.gan.SampleGrid;
 import io.github.selfsup4j.method.Check;
 import java.io.IOException;
@@ -352,7 +353,7 @@ public final class GanCommand implements Callable<Integer> {
         Path file;
 
         @Mixin
-        GanOptions options = new GanOptions();
+        GanScoringOptions options = new GanScoringOptions();
 
         @Option(names = "--runs-dir", description = "Where the cached classifier is (default:"
                 + " runs).")

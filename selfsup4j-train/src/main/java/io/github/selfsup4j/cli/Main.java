@@ -82,9 +82,10 @@ public final class Main implements Runnable {
                 message = unknown;
             }
         }
-        cmd.getErr().println(cmd.getCommandName().equals("selfsup4j") ? "selfsup4j: " + message
-                : "selfsup4j " + cmd.getCommandName() + ": " + message
-                        + " (see selfsup4j " + cmd.getCommandName() + " --help)");
+        // the full path of a subcommand ("selfsup4j gan score"), not its last name alone
+        String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(cmd.getParent() == null ? name + ": " + message
+                : name + ": " + message + " (see " + name + " --help)");
         return 2;
     }
 }

@@ -1,7 +1,6 @@
 package io.github.selfsup4j.gan;
 
 import io.github.selfsup4j.method.Check;
-import io.github.selfsup4j.method.RunOptions;
 import picocli.CommandLine.Option;
 
 /**
@@ -9,14 +8,10 @@ import picocli.CommandLine.Option;
  * run's configuration in its checkpoint and {@code metrics.json} (public fields, JSON).
  * Defaults that depend on the loss (learning rates, Adam's betas, critic steps) are null until
  * {@link #applyLossDefaults()} fills those not given. The options of every run (seed, data,
- * limit, threads) are {@link RunOptions}'.
+ * limit, threads) are {@link io.github.selfsup4j.method.RunOptions}'; those of the scoring are
+ * {@link GanScoringOptions}'.
  */
-public final class GanOptions extends RunOptions {
-
-    /** The defaults, with one compute thread (measured faster than 2 for these networks). */
-    public GanOptions() {
-        threads = 1;
-    }
+public final class GanOptions extends GanScoringOptions {
 
     /** The adversarial loss of the job. */
     public enum Kind {
@@ -110,18 +105,6 @@ public final class GanOptions extends RunOptions {
             + " its moving average.")
     public boolean noEma;
 
-    @Option(names = "--eval-samples", description = "Generated (and real) images per score"
-            + " (default ${DEFAULT-VALUE}, at most the test split).")
-    public int evalSamples = 10000;
-
-    @Option(names = "--kid-subsets", description = "KID subsets of 1000 (default"
-            + " ${DEFAULT-VALUE}).")
-    public int kidSubsets = 10;
-
-    @Option(names = "--classifier-epochs", description = "Epochs of the scoring classifier"
-            + " (trained once, cached; default ${DEFAULT-VALUE}).")
-    public int classifierEpochs = 2;
-
     /** The loss kind. */
     public Kind kind() {
         return Kind.parse(loss);
@@ -174,9 +157,6 @@ public final class GanOptions extends RunOptions {
         Check.atLeast("--g-width", gWidth, 16);
         Check.atLeast("--d-width", dWidth, 16);
         Check.inRange("--ema", ema, 0, 1, false);
-        Check.atLeast("--eval-samples", evalSamples, 2);
-        Check.atLeast("--kid-subsets", kidSubsets, 1);
-        Check.atLeast("--classifier-epochs", classifierEpochs, 1);
         super.validate();
     }
 }

@@ -183,5 +183,16 @@ class GanCommandTest {
                 "--out", tmp.resolve("x.idx").toString());
         assertEquals(2, noRun.code());
         assertTrue(noRun.err().contains("checkpoint"), noRun.err());
+        // score takes the scoring options only: a training option is unknown there
+        for (String[] b : new String[][] {{"--eval-samples", "1"}, {"--kid-subsets", "0"},
+            {"--classifier-epochs", "0"}, {"--threads", "-1"}, {"--loss", "hinge"},
+            {"--epochs", "2"}}) {
+            String[] args = Stream.concat(Stream.of("gan", "score", tmp.resolve("x.idx")
+                    .toString()), Stream.of(b)).toArray(String[]::new);
+            TrainCommandTest.Result s = TrainCommandTest.run(args);
+            assertEquals(2, s.code(), String.join(" ", b) + ": " + s.err());
+            assertEquals(1, s.err().strip().lines().count(), s.err());
+            assertTrue(s.err().contains(b[0]), s.err());
+        }
     }
 }
