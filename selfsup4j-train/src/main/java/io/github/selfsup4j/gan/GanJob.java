@@ -186,8 +186,8 @@ public final class GanJob implements Job<GanJob.ImageBatch> {
         }
         switch (kind) {
             case GAN_BCE -> {
-                scalars.put("d_real", sigmoid(d.realScore()));
-                scalars.put("d_fake", sigmoid(d.fakeScore()));
+                scalars.put("d_real", d.realProbability());
+                scalars.put("d_fake", d.fakeProbability());
             }
             case WGAN_GP -> {
                 scalars.put("wasserstein", d.realScore() - d.fakeScore());
@@ -199,11 +199,6 @@ public final class GanJob implements Job<GanJob.ImageBatch> {
             }
         }
         return new StepResult((float) d.total(), batch.size(), scalars);
-    }
-
-    /** The sigmoid of the mean logit: a probability-scale summary of D's output. */
-    private static double sigmoid(double logit) {
-        return 1 / (1 + Math.exp(-logit));
     }
 
     @Override

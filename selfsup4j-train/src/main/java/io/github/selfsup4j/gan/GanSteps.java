@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -81,11 +82,13 @@ public final class GanSteps {
     }
 
     /**
-     * The losses of a discriminator step: L_D + penalty, the penalty alone (0 if none), and the
-     * mean raw scores (logits or critic values) of the real and the fake batch.
+     * The losses of a discriminator step: L_D + penalty, the penalty alone (0 if none), the
+     * mean raw scores (logits or critic values) of the real and the fake batch, and the mean
+     * sigmoid of those scores (D's mean probability of "real" when the scores are logits; the
+     * mean of the sigmoids, not the sigmoid of the mean).
      */
     public record DiscriminatorLosses(double total, double penalty, double realScore,
-            double fakeScore) {}
+            double fakeScore, double realProbability, double fakeProbability) {}
 
     /**
      * One discriminator step on a real batch (N×...); N noise vectors make the fake batch.
@@ -102,12 +105,16 @@ public final class GanSteps {
             double gp = 0;
             double realMean;
             double fakeMean;
+            double realProbability;
+            double fakeProbability;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray fake = forward(generator, z).stopGradient();
                 NDArray realScores = forward(discriminator, r);
                 NDArray fakeScores = forward(discriminator, fake);
                 realMean = scalar(realScores.mean());
                 fakeMean = scalar(fakeScores.mean());
+                realProbability = scalar(Activation.sigmoid(realScores.stopGradient()).mean());
+                fakeProbability = scalar(Activation.sigmoid(fakeScores.stopGradient()).mean());
                 NDArray loss = discriminatorLoss.forward(realScores, fakeScores).value();
                 if (penalty != null) {
                     // The penalty's inner backward (create_graph) must not reach the critic's
@@ -139,7 +146,8 @@ public final class GanSteps {
             }
             zeroGradients(generatorParams);
             return new DiscriminatorLosses(apply(discriminatorParams, discriminatorOptimizer)
-                    ? total : Double.NaN, gp, realMean, fakeMean);
+                    ? total : Double.NaN, gp, realMean, fakeMean, realProbability,
+                    fakeProbability);
         }
     }
 
@@ -238,12 +246,26 @@ public final class GanSteps {
     }
 
     private NDArray noise(NDManager s, int n) {
-        Random r = new Random(seed * 0x9E3779B97F4A7C15L + noiseDraws++);
-        float[] z = new float[n * latentDim];
-        for (int i = 0; i < z.length; i++) {
+        return s.create(gaussians(seed, noiseDraws++, n * latentDim), new Shape(n, latentDim));
+    }
+
+    /**
+     * The {@code count} standard normal values of noise draw {@code draw} of a run seeded
+     * {@code seed}. The per-draw seed is passed through SplitMix64's finaliser: java.util.Random
+     * seeded with consecutive numbers starts with nearly the same values (the first Gaussian of
+     * 2,000 consecutive draws was positive 10 % of the time), so a plain {@code seed·φ + draw}
+     * biased the first noise coordinate of every batch.
+     */
+    static float[] gaussians(long seed, long draw, int count) {
+        long h = seed * 0x9E3779B97F4A7C15L + draw * 0xD1B54A32D192ED03L;
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        Random r = new Random(h ^ (h >>> 31));
+        float[] z = new float[count];
+        for (int i = 0; i < count; i++) {
             z[i] = (float) r.nextGaussian();
         }
-        return s.create(z, new Shape(n, latentDim));
+        return z;
     }
 
     /** Updates the parameters if every gradient is finite; zeroes the gradients either way. */
