@@ -369,6 +369,8 @@ public final class GanCommand implements Callable<Integer> {
                 idx = io.github.selfsup4j.data.IdxReader.read(file, 3);
                 Check.require(idx.dims()[1] == 28 && idx.dims()[2] == 28, "FILE", file,
                         "must hold 28×28 images");
+                Check.require(idx.count() >= 2, "FILE", file, "must hold at least 2 images"
+                        + " (a covariance needs two), holds " + idx.count());
                 splits = Datasets.load(options.data, options.limit);
             } catch (IllegalArgumentException | DataFormatError | UncheckedIOException e) {
                 System.err.println("selfsup4j gan score: " + e.getMessage());
@@ -389,8 +391,9 @@ public final class GanCommand implements Callable<Integer> {
                 GanScores scores = new GanScores(c, splits.test(), n, options.kidSubsets,
                         options.seed);
                 Map<String, Object> m = scores.score(px, n);
-                System.out.printf("scoring classifier: test accuracy %.4f; %d images of %s"
-                        + " against %d test images%n", c.testAccuracy(), n, file, scores.size());
+                System.out.printf("scoring classifier: test accuracy %.4f%s; %d images of %s"
+                        + " against %d test images%n", c.testAccuracy(), c.fromCache()
+                        ? " (cached)" : "", n, file, scores.size());
                 System.out.printf("%s%nclass fractions: %s%n", GanScores.line(m),
                         m.get("class_fractions"));
                 m.put("classifier_test_accuracy", c.testAccuracy());

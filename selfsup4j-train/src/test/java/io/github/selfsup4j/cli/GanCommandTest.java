@@ -103,9 +103,17 @@ class GanCommandTest {
                 "--classifier-epochs", "1", "--kid-subsets", "2", "--data",
                 "../data/fashion-mnist");
         assertEquals(0, s.code(), s.out() + s.err());
-        assertTrue(s.out().contains("(cached)") || s.out().contains("Fréchet distance"),
-                s.out());
+        assertTrue(s.out().contains("test accuracy") && s.out().contains("(cached)"),
+                "the run's classifier, read from the cache: " + s.out());
         assertTrue(s.out().contains("\"frechet_distance\""), s.out());
+        // one image has no covariance: refused in one line, before the classifier is loaded
+        assertEquals(0, TrainCommandTest.run("gan", "sample", dir.toString(), "--count", "1",
+                "--out", tmp.resolve("one.idx").toString()).code());
+        TrainCommandTest.Result one = TrainCommandTest.run("gan", "score",
+                tmp.resolve("one.idx").toString(), "--runs-dir", runs.toString());
+        assertEquals(2, one.code(), one.out() + one.err());
+        assertEquals(1, one.err().strip().lines().count(), one.err());
+        assertTrue(one.err().contains("at least 2 images"), one.err());
     }
 
     private static double sum(JsonNode fractions) {
