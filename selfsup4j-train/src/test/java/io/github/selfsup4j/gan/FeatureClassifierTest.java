@@ -28,8 +28,9 @@ class FeatureClassifierTest {
     private static final int LIMIT = 2000;
     private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
+    /** Each test's own cache, so that neither depends on the other having run first. */
     @TempDir
-    static Path cache;
+    Path cache;
 
     static IdxDataset.Splits splits;
 
@@ -38,7 +39,7 @@ class FeatureClassifierTest {
         splits = Datasets.load("../data/fashion-mnist", LIMIT);
     }
 
-    private static FeatureClassifier load(long seed) throws Exception {
+    private FeatureClassifier load(long seed) throws Exception {
         return FeatureClassifier.loadOrTrain(cache, "embedded", LIMIT, splits.train(),
                 splits.test(), seed, 1, QUIET);
     }
