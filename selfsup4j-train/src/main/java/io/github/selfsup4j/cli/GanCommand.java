@@ -376,9 +376,7 @@ public final class GanCommand implements Callable<Integer> {
                 System.err.println("selfsup4j gan score: " + e.getMessage());
                 return 2;
             }
-            if (options.threads > 0) {
-                ComputeThreads.set(options.threads);
-            }
+            options.applyToEngine();
             int n = Math.min(idx.count(), options.evalSamples);
             float[] px = new float[n * 28 * 28];
             for (int i = 0; i < px.length; i++) {

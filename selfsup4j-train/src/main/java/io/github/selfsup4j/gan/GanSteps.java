@@ -127,17 +127,20 @@ public final class GanSteps {
                     // parameters do not require a gradient during the inner backward, where
                     // PyTorch then accumulates nothing into them.
                     ParameterStore views = new ViewStore(s);
-                    try (GradientPenalty.Penalty p = penalty.compute(x -> {
-                        NDArray scores = forward(discriminator, x, views);
-                        setRequiresGradient(discriminatorParams, false);
-                        return scores;
-                    }, r, fake, List.of())) {
+                    GradientPenalty.Penalty p;
+                    try {
+                        p = penalty.compute(x -> {
+                            NDArray scores = forward(discriminator, x, views);
+                            setRequiresGradient(discriminatorParams, false);
+                            return scores;
+                        }, r, fake, List.of());
+                    } finally {
                         setRequiresGradient(discriminatorParams, true);
+                    }
+                    try (p) {
                         loss = loss.add(p.value());
                         gp = scalar(p.value());
                         gc.backward(loss);
-                    } finally {
-                        setRequiresGradient(discriminatorParams, true);
                     }
                 } else {
                     gc.backward(loss);
