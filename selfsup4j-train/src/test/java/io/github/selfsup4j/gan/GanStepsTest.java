@@ -437,18 +437,20 @@ class GanStepsTest {
         int draws = 2000;
         int dims = 4;
         for (long seed : new long[] {42, 1, 0}) {
-            for (int k = 0; k < dims; k++) {
-                int positive = 0;
-                int agree = 0;
-                boolean previous = false;
-                for (int t = 0; t < draws; t++) {
-                    boolean now = GanSteps.gaussians(seed, t, dims)[k] > 0;
-                    positive += now ? 1 : 0;
-                    agree += t > 0 && now == previous ? 1 : 0;
-                    previous = now;
+            int[] positive = new int[dims];
+            int[] agree = new int[dims];
+            float[] previous = null;
+            for (int t = 0; t < draws; t++) {
+                float[] now = GanSteps.gaussians(seed, t, dims);
+                for (int k = 0; k < dims; k++) {
+                    positive[k] += now[k] > 0 ? 1 : 0;
+                    agree[k] += previous != null && (now[k] > 0) == (previous[k] > 0) ? 1 : 0;
                 }
-                double p = positive / (double) draws;
-                double a = agree / (double) (draws - 1);
+                previous = now;
+            }
+            for (int k = 0; k < dims; k++) {
+                double p = positive[k] / (double) draws;
+                double a = agree[k] / (double) (draws - 1);
                 assertTrue(Math.abs(p - 0.5) < 0.05, "seed " + seed + " coordinate " + k
                         + ": positive fraction " + p);
                 assertTrue(Math.abs(a - 0.5) < 0.05, "seed " + seed + " coordinate " + k
