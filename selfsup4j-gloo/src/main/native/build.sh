@@ -5,6 +5,8 @@
 set -e
 header_dir="$1"; out_dir="$2"; required="$3"; java_home="$4"; prefix="${5:-/usr}"
 src="$(dirname "$0")/gloo_jni.cc"
+# gloo/common/memory.h, which Debian 12's libgloo-dev lacks; searched after the system's
+compat="$(dirname "$0")/compat"
 missing=""
 [ -f "$prefix/include/gloo/rendezvous/context.h" ] || missing="$prefix/include/gloo (libgloo-dev)"
 found=""
@@ -34,7 +36,7 @@ fi
 mkdir -p "$out_dir/native"
 # rebuild only when the source, a generated header or the Redis choice changed
 stamp="$header_dir/redis.stamp"
-if [ -f "$lib" ] && [ "$lib" -nt "$src" ] \
+if [ -f "$lib" ] && [ "$lib" -nt "$src" ] && [ "$lib" -nt "$compat/gloo/common/memory.h" ] \
   && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_GlooCollective.h" ] \
   && [ "$lib" -nt "$header_dir/io_github_selfsup4j_gloo_RedisStore.h" ] \
   && [ "$(cat "$stamp" 2>/dev/null)" = "$redis" ]; then
@@ -43,5 +45,6 @@ fi
 g++ -std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror \
   -DSELFSUP4J_REDIS="$redis" -DHIREDIS_NESTED_INCLUDE \
   -I"$header_dir" -I"$prefix/include" -I"$java_home/include" -I"$java_home/include/linux" \
+  -idirafter "$compat" \
   "$src" -o "$lib" -L"$(dirname "$found")" -lgloo -Wl,--no-undefined
 echo "$redis" > "$stamp"

@@ -7,6 +7,9 @@
 // context is unusable after an error. The header comes from `javac -h`, so a signature that
 // drifts from the Java side is a compile error here.
 //
+// A watchdog thread per handle repairs a Gloo defect that otherwise turns a dead peer into a
+// wait for the whole timeout (see wakeQueuedSends).
+//
 // SELFSUP4J_REDIS (set by build.sh when Gloo was built with Redis and hiredis' headers are
 // there) adds Gloo's own RedisStore behind io.github.selfsup4j.gloo.RedisStore; without it
 // those calls throw and RedisStore.supported() is false.
@@ -28,22 +31,131 @@
 #endif
 #include <gloo/rendezvous/store.h>
 #include <gloo/transport/tcp/device.h>
+#include <gloo/transport/tcp/pair.h>
+#include <gloo/transport/tcp/unbound_buffer.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
 enum Op { ALLGATHER = 0, ALLREDUCE = 1, REDUCE_SCATTER = 2, BROADCAST = 3, BARRIER = 4 };
 
+namespace tcp = gloo::transport::tcp;
+
+// Gloo keeps the state wakeQueuedSends needs protected; a pointer to member named through a
+// derived class is the standard way to reach it without patching Gloo. Never instantiated.
+struct PairInternals : tcp::Pair {
+  static std::mutex tcp::Pair::*lock() { return &PairInternals::m_; }
+  static std::exception_ptr tcp::Pair::*error() { return &PairInternals::ex_; }
+  static std::deque<tcp::Op> tcp::Pair::*queue() { return &PairInternals::tx_; }
+};
+struct BufferInternals : tcp::UnboundBuffer {
+  using Signal = void (tcp::UnboundBuffer::*)(std::exception_ptr);
+  static Signal signal() { return &BufferInternals::signalException; }
+};
+
+// Gloo's tcp::Pair::signalException (Debian's 2022 snapshot; unchanged in Gloo's main branch in
+// 2025) hands a pair's error to the buffers waiting on it, but of the sends already queued for
+// writing (tx_) it looks only at op.buf, which only bound buffers set. Every gloo:: collective
+// sends from unbound buffers (op.ubuf), so when a peer dies while this rank waits for such a
+// send to finish (its write had stalled on a full socket, or writev saw the reset before the
+// read side did) the error is recorded and nobody is woken: the collective fails at its timeout
+// (30 min by default) with "Timed out waiting ... for send operation" instead of at once with
+// the socket's error. This does the missing step for every failed pair: the unbound buffers
+// still queued get the pair's error, under the pair's lock and then the buffer's, the order
+// Gloo's own signalException takes them in.
+void wakeQueuedSends(gloo::Context& ctx) {
+  for (int i = 0; i < ctx.size; i++) {
+    if (i == ctx.rank) continue;
+    auto& p = ctx.getPair(i);
+    if (!p) continue;
+    auto* pair = static_cast<tcp::Pair*>(p.get());  // connect() makes only tcp devices
+    std::lock_guard<std::mutex> lock(pair->*PairInternals::lock());
+    const std::exception_ptr ex = pair->*PairInternals::error();
+    if (ex == nullptr) continue;
+    for (auto& op : pair->*PairInternals::queue()) {
+      if (op.getOpcode() != tcp::Op::SEND_UNBOUND_BUFFER) continue;
+      gloo::NonOwningPtr<tcp::UnboundBuffer> buf(op.ubuf);  // keeps it alive meanwhile
+      if (buf) (buf.operator->()->*BufferInternals::signal())(ex);
+    }
+  }
+}
+
 struct Handle {
   std::shared_ptr<gloo::rendezvous::Context> context;
   std::vector<char> scratch;  // reduce-scatter's all-to-all output, reused across calls
   bool broken = false;
+
+  // The watchdog looks for failed pairs every kWatchInterval while a collective is in flight
+  // and sleeps otherwise; it needs no lock on the context, which outlives it (see ~Handle).
+  static constexpr std::chrono::milliseconds kWatchInterval{50};
+  std::mutex m;
+  std::condition_variable cv;
+  bool inFlight = false;
+  bool idle = false;  // the watchdog waits for a collective (a start must notify it)
+  bool stop = false;
+  std::thread watchdog;
+
+  explicit Handle(std::shared_ptr<gloo::rendezvous::Context> c) : context(std::move(c)) {
+    watchdog = std::thread([this] { watch(); });
+  }
+
+  ~Handle() {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      stop = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+  }
+
+  void watch() {
+    std::unique_lock<std::mutex> lock(m);
+    while (!stop) {
+      idle = true;
+      cv.wait(lock, [this] { return stop || inFlight; });
+      idle = false;
+      // at most one look per interval, and none while no collective runs
+      while (!stop && inFlight) {
+        if (cv.wait_for(lock, kWatchInterval, [this] { return stop || !inFlight; })) break;
+        lock.unlock();
+        try {
+          wakeQueuedSends(*context);
+        } catch (...) {
+          // an exception escaping a thread would end the JVM; the collective's timeout remains
+        }
+        lock.lock();
+      }
+    }
+  }
+
+  // Marks a collective in flight for its scope.
+  struct InFlight {
+    Handle& h;
+    explicit InFlight(Handle& handle) : h(handle) {
+      bool wake;
+      {
+        std::lock_guard<std::mutex> lock(h.m);
+        h.inFlight = true;
+        wake = h.idle;
+      }
+      if (wake) h.cv.notify_one();
+    }
+    ~InFlight() {
+      std::lock_guard<std::mutex> lock(h.m);
+      h.inFlight = false;
+    }
+  };
 };
 
 std::string javaString(JNIEnv* env, jstring s) {
@@ -229,9 +341,7 @@ JNIEXPORT jlong JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_connect(
       gloo::rendezvous::PrefixStore prefixed(javaString(env, prefix), java);
       context->connectFullMesh(prefixed, device);
     }
-    auto* h = new Handle();
-    h->context = context;
-    return reinterpret_cast<jlong>(h);
+    return reinterpret_cast<jlong>(new Handle(context));
   } catch (const std::exception& e) {
     throwJava(env, std::string("gloo rendezvous failed on rank ") + std::to_string(rank) +
                        " of " + std::to_string(size) + ": " + e.what());
@@ -254,6 +364,7 @@ JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_run(
       throw std::invalid_argument("buffers must be direct");
     }
     std::chrono::milliseconds timeout(timeoutMs);
+    Handle::InFlight watched(*h);
     if (dtype == 0) {
       runOp(h, op, static_cast<float*>(src), static_cast<float*>(dst), count, root, tag, timeout);
     } else {

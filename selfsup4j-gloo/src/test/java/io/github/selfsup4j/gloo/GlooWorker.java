@@ -28,6 +28,7 @@ public final class GlooWorker {
                 case "ops" -> print(OpsScript.run(c));
                 case "losses" -> print(LossScript.onRank(c));
                 case "loop" -> loop(c);
+                case "broadcasts" -> broadcasts(c);
                 default -> throw new IllegalArgumentException("scenario " + args[0]);
             }
             System.out.println("DONE");
@@ -41,13 +42,21 @@ public final class GlooWorker {
         }
     }
 
-    /** All-reduces until a peer fails, then shows that the group stays broken. */
-    private static void loop(GlooCollective c) {
-        float[] v = new float[1000];
+    /**
+     * Rank 0 broadcasts 64 MB until a peer fails: more than loopback's socket buffers hold, so
+     * the root spends most of its time waiting on sends whose writes have stalled.
+     */
+    private static void broadcasts(GlooCollective c) {
+        float[] v = new float[16 << 20];
+        untilFailure(() -> c.broadcast(v, 0));
+    }
+
+    /** Runs {@code call} until it throws; READY after the first call, FAILED with the error. */
+    private static void untilFailure(Runnable call) {
         boolean ready = false;
         try {
             while (true) {
-                c.allReduceSum(v);
+                call.run();
                 if (!ready) {
                     System.out.println("READY");
                     System.out.flush();
@@ -58,6 +67,12 @@ public final class GlooWorker {
             System.out.println("FAILED " + e.getMessage());
             System.out.flush();
         }
+    }
+
+    /** All-reduces until a peer fails, then shows that the group stays broken. */
+    private static void loop(GlooCollective c) {
+        float[] v = new float[1000];
+        untilFailure(() -> c.allReduceSum(v));
         long start = System.nanoTime();
         try {
             c.barrier();
