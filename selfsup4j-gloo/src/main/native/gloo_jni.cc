@@ -3,12 +3,12 @@
 // One opaque handle per context. Arrays arrive in direct ByteBuffers owned by Java (never
 // GetPrimitiveArrayCritical: a collective may block for its whole timeout, and a critical
 // section would stall the GC meanwhile). Every C++ exception becomes a Java
-// IllegalStateException carrying what(); after one the handle is marked broken, since Gloo's
-// context is unusable after an error. The header comes from `javac -h`, so a signature that
+// IllegalStateException carrying what(); after one the handle is marked broken and its
+// connections closed, since Gloo's context is unusable after an error. The header comes from `javac -h`, so a signature that
 // drifts from the Java side is a compile error here.
 //
 // A watchdog thread per handle repairs a Gloo defect that otherwise turns a dead peer into a
-// wait for the whole timeout (see wakeQueuedSends).
+// wait for the whole timeout (see wakeStrandedBuffers).
 //
 // SELFSUP4J_REDIS (set by build.sh when Gloo was built with Redis and hiredis' headers are
 // there) adds Gloo's own RedisStore behind io.github.selfsup4j.gloo.RedisStore; without it
@@ -52,12 +52,13 @@ enum Op { ALLGATHER = 0, ALLREDUCE = 1, REDUCE_SCATTER = 2, BROADCAST = 3, BARRI
 
 namespace tcp = gloo::transport::tcp;
 
-// Gloo keeps the state wakeQueuedSends needs protected; a pointer to member named through a
-// derived class is the standard way to reach it without patching Gloo. Never instantiated.
+// Gloo keeps the state wakeStrandedBuffers needs protected; a pointer to member named through
+// a derived class is the standard way to reach it without patching Gloo. Never instantiated.
 struct PairInternals : tcp::Pair {
   static std::mutex tcp::Pair::*lock() { return &PairInternals::m_; }
   static std::exception_ptr tcp::Pair::*error() { return &PairInternals::ex_; }
-  static std::deque<tcp::Op> tcp::Pair::*queue() { return &PairInternals::tx_; }
+  static std::deque<tcp::Op> tcp::Pair::*outgoing() { return &PairInternals::tx_; }
+  static tcp::Op tcp::Pair::*incoming() { return &PairInternals::rx_; }
 };
 struct BufferInternals : tcp::UnboundBuffer {
   using Signal = void (tcp::UnboundBuffer::*)(std::exception_ptr);
@@ -65,16 +66,19 @@ struct BufferInternals : tcp::UnboundBuffer {
 };
 
 // Gloo's tcp::Pair::signalException (Debian's 2022 snapshot; unchanged in Gloo's main branch in
-// 2025) hands a pair's error to the buffers waiting on it, but of the sends already queued for
-// writing (tx_) it looks only at op.buf, which only bound buffers set. Every gloo:: collective
-// sends from unbound buffers (op.ubuf), so when a peer dies while this rank waits for such a
-// send to finish (its write had stalled on a full socket, or writev saw the reset before the
-// read side did) the error is recorded and nobody is woken: the collective fails at its timeout
-// (30 min by default) with "Timed out waiting ... for send operation" instead of at once with
-// the socket's error. This does the missing step for every failed pair: the unbound buffers
-// still queued get the pair's error, under the pair's lock and then the buffer's, the order
-// Gloo's own signalException takes them in.
-void wakeQueuedSends(gloo::Context& ctx) {
+// 2025) hands a pair's error to the buffers waiting on it, but misses two kinds of unbound
+// buffer (what every gloo:: collective uses): a send already queued for writing (tx_; it looks
+// only at op.buf, which only bound buffers set), and the receive whose payload is being read
+// (rx_, which it does not look at). So when a peer dies while this rank waits on either (a
+// write stalled on a full socket, or writev saw the reset before the read side did; a peer
+// killed mid-message) the error is recorded and nobody is woken: the collective fails at its
+// timeout (30 min by default) with "Timed out waiting ... for send/recv operation" instead of at
+// once with the socket's error. This does the missing step for every failed pair, under the
+// pair's lock and then the buffer's, the order Gloo's own signalException takes them in.
+// Entries left from earlier collectives hold weak pointers to buffers that are gone, which lock
+// to nothing; a closed pair never reads or writes again, so nothing else can complete them.
+void wakeStrandedBuffers(gloo::Context& ctx) {
+  const BufferInternals::Signal signal = BufferInternals::signal();
   for (int i = 0; i < ctx.size; i++) {
     if (i == ctx.rank) continue;
     auto& p = ctx.getPair(i);
@@ -83,11 +87,13 @@ void wakeQueuedSends(gloo::Context& ctx) {
     std::lock_guard<std::mutex> lock(pair->*PairInternals::lock());
     const std::exception_ptr ex = pair->*PairInternals::error();
     if (ex == nullptr) continue;
-    for (auto& op : pair->*PairInternals::queue()) {
-      if (op.getOpcode() != tcp::Op::SEND_UNBOUND_BUFFER) continue;
+    auto wake = [&](tcp::Op& op) {
+      if (op.getOpcode() != tcp::Op::SEND_UNBOUND_BUFFER) return;
       gloo::NonOwningPtr<tcp::UnboundBuffer> buf(op.ubuf);  // keeps it alive meanwhile
-      if (buf) (buf.operator->()->*BufferInternals::signal())(ex);
-    }
+      if (buf) (buf.operator->()->*signal)(ex);
+    };
+    for (auto& op : pair->*PairInternals::outgoing()) wake(op);
+    wake(pair->*PairInternals::incoming());  // set once a message's header has been read
   }
 }
 
@@ -130,7 +136,7 @@ struct Handle {
         if (cv.wait_for(lock, kWatchInterval, [this] { return stop || !inFlight; })) break;
         lock.unlock();
         try {
-          wakeQueuedSends(*context);
+          wakeStrandedBuffers(*context);
         } catch (...) {
           // an exception escaping a thread would end the JVM; the collective's timeout remains
         }
@@ -373,6 +379,14 @@ JNIEXPORT void JNICALL Java_io_github_selfsup4j_gloo_GlooCollective_run(
     }
   } catch (const std::exception& e) {
     h->broken = true;
+    // Gloo closes only the connection that failed (all of them on a timeout); the peers still
+    // waiting on this rank over the others would wait for their timeout. Closing them all
+    // (with a reset) fails those peers at once, whatever the ring order.
+    try {
+      h->context->closeConnections();
+    } catch (...) {
+      // the error below is what the caller needs
+    }
     throwJava(env, e.what());
   }
 }

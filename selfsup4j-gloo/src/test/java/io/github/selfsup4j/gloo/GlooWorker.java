@@ -28,6 +28,10 @@ public final class GlooWorker {
                 case "ops" -> print(OpsScript.run(c));
                 case "losses" -> print(LossScript.onRank(c));
                 case "loop" -> loop(c);
+                case "loop-then-linger" -> {
+                    loop(c); // then stay alive with the group open, as a slow-exiting rank
+                    Thread.sleep(60_000);
+                }
                 case "broadcasts" -> broadcasts(c);
                 default -> throw new IllegalArgumentException("scenario " + args[0]);
             }
