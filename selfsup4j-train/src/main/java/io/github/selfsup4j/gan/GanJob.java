@@ -169,9 +169,9 @@ public final class GanJob implements Job<GanJob.ImageBatch> {
                             ^ ctx.step() << 32).build());
         }
         GanSteps.DiscriminatorLosses d = steps.discriminatorStep(real);
-        if (!Double.isFinite(d.total())) {
-            steps.setNoiseDraws(drawsBefore); // the retried step draws the same noise
-            throw new NonFiniteException("discriminator loss", d.total());
+        if (!d.applied()) {
+            steps.setNoiseDraws(drawsBefore); // a repeated step draws the same noise
+            throw nonFinite(d);
         }
         Map<String, Double> scalars = new LinkedHashMap<>();
         if ((ctx.step() + 1) % options.dSteps == 0) {
@@ -246,6 +246,17 @@ public final class GanJob implements Job<GanJob.ImageBatch> {
             }
         }
         return out;
+    }
+
+    /**
+     * What a discriminator step that made no update reports: its loss, or, with a finite loss,
+     * its gradients (which the engine's {@code NonFiniteListener} repeats, as for the other jobs:
+     * PyTorch's CPU convolution backward can produce NaN gradients from a finite loss).
+     */
+    static NonFiniteException nonFinite(GanSteps.DiscriminatorLosses d) {
+        return Double.isFinite(d.total())
+                ? new NonFiniteException("discriminator gradients", d.gradientSum())
+                : new NonFiniteException("discriminator loss", d.total());
     }
 
     @Override

@@ -82,18 +82,26 @@ public final class GanSteps {
     }
 
     /**
-     * The losses of a discriminator step: L_D + penalty, the penalty alone (0 if none), the
-     * mean raw scores (logits or critic values) of the real and the fake batch, and the mean
-     * sigmoid of those scores (D's mean probability of "real" when the scores are logits; the
-     * mean of the sigmoids, not the sigmoid of the mean).
+     * The losses of a discriminator step: L_D + penalty, the sum of the discriminator's
+     * gradients (to tell a non-finite loss from non-finite gradients), the penalty alone (0 if
+     * none), the mean raw scores (logits or critic values) of the real and the fake batch, and
+     * the mean sigmoid of those scores (D's mean probability of "real" when the scores are
+     * logits; the mean of the sigmoids, not the sigmoid of the mean).
      */
-    public record DiscriminatorLosses(double total, double penalty, double realScore,
-            double fakeScore, double realProbability, double fakeProbability) {}
+    public record DiscriminatorLosses(double total, double gradientSum, double penalty,
+            double realScore, double fakeScore, double realProbability,
+            double fakeProbability) {
+
+        /** Whether the update was made: the loss and every gradient were finite. */
+        public boolean applied() {
+            return Double.isFinite(total) && Double.isFinite(gradientSum);
+        }
+    }
 
     /**
      * One discriminator step on a real batch (N×...); N noise vectors make the fake batch.
      *
-     * @return the loss (NaN, and no update, if the gradients were not finite)
+     * @return the losses; no update was made unless {@link DiscriminatorLosses#applied()}
      */
     public DiscriminatorLosses discriminatorStep(NDArray real) {
         int n = Math.toIntExact(real.getShape().get(0));
@@ -148,16 +156,17 @@ public final class GanSteps {
                 total = scalar(loss);
             }
             zeroGradients(generatorParams);
-            return new DiscriminatorLosses(apply(discriminatorParams, discriminatorOptimizer)
-                    ? total : Double.NaN, gp, realMean, fakeMean, realProbability,
-                    fakeProbability);
+            double gradientSum = apply(discriminatorParams, discriminatorOptimizer,
+                    Double.isFinite(total));
+            return new DiscriminatorLosses(total, gradientSum, gp, realMean, fakeMean,
+                    realProbability, fakeProbability);
         }
     }
 
     /**
      * One generator step on {@code batch} noise vectors.
      *
-     * @return the generator's loss (NaN, and no update, if the gradients were not finite)
+     * @return the generator's loss (NaN, and no update, if it or a gradient was not finite)
      */
     public double generatorStep(int batch) {
         try (NDManager s = manager.newSubManager()) {
@@ -170,7 +179,9 @@ public final class GanSteps {
                 value = scalar(loss);
             }
             zeroGradients(discriminatorParams);
-            return apply(generatorParams, generatorOptimizer) ? value : Double.NaN;
+            double gradientSum = apply(generatorParams, generatorOptimizer,
+                    Double.isFinite(value));
+            return Double.isFinite(gradientSum) ? value : Double.NaN;
         }
     }
 
@@ -271,18 +282,25 @@ public final class GanSteps {
         return z;
     }
 
-    /** Updates the parameters if every gradient is finite; zeroes the gradients either way. */
-    private boolean apply(Map<String, Parameter> params, StatefulOptimizer optimizer) {
-        boolean finite;
+    /**
+     * Updates the parameters if {@code lossFinite} and every gradient is finite; zeroes the
+     * gradients either way.
+     *
+     * @return the sum of the gradients (not finite: no update; NaN without a finite loss)
+     */
+    private double apply(Map<String, Parameter> params, StatefulOptimizer optimizer,
+            boolean lossFinite) {
+        double total = Double.NaN;
         // getGradient() returns a new handle in the parameters' manager, and the sums and
         // conversions made from it land there too: all go into a scratch manager
         try (NDManager scratch = manager.newSubManager()) {
-            double total = 0;
-            for (Parameter p : params.values()) {
-                total += scalar(gradient(p, scratch).sum());
+            if (lossFinite) {
+                total = 0;
+                for (Parameter p : params.values()) {
+                    total += scalar(gradient(p, scratch).sum());
+                }
             }
-            finite = Double.isFinite(total);
-            if (finite) {
+            if (Double.isFinite(total)) {
                 for (Map.Entry<String, Parameter> e : params.entrySet()) {
                     NDArray w = e.getValue().getArray();
                     optimizer.update(e.getKey(), w, gradient(e.getValue(), scratch));
@@ -291,7 +309,7 @@ public final class GanSteps {
             }
         }
         zeroGradients(params);
-        return finite;
+        return total;
     }
 
     private void zeroGradients(Map<String, Parameter> params) {

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import io.github.selfsup4j.engine.NonFiniteException;
+import io.github.selfsup4j.engine.listener.NonFiniteListener;
 import io.github.selfsup4j.loss.adversarial.AdversarialLoss;
 import io.github.selfsup4j.loss.adversarial.GanBceLoss;
 import io.github.selfsup4j.loss.adversarial.GanRole;
@@ -21,6 +25,9 @@ import io.github.selfsup4j.loss.adversarial.HingeGanLoss;
 import io.github.selfsup4j.loss.adversarial.WganLoss;
 import io.github.selfsup4j.optim.Adam;
 import io.github.selfsup4j.optim.Schedule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -214,7 +221,7 @@ class GanStepsTest {
     }
 
     private static float[] flat(Block b) {
-        java.util.List<Float> all = new java.util.ArrayList<>();
+        List<Float> all = new ArrayList<>();
         for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : b.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 for (float f : p.getValue().getArray().toFloatArray()) {
@@ -254,10 +261,10 @@ class GanStepsTest {
             float[] g1 = flat(g);
             float[] d1 = flat(d);
             org.junit.jupiter.api.Assertions.assertArrayEquals(g0, g1, 0f, "D step leaves G");
-            assertTrue(!java.util.Arrays.equals(d0, d1), "D step moves D");
+            assertTrue(!Arrays.equals(d0, d1), "D step moves D");
             steps.generatorStep(8);
             org.junit.jupiter.api.Assertions.assertArrayEquals(d1, flat(d), 0f, "G step leaves D");
-            assertTrue(!java.util.Arrays.equals(g1, flat(g)), "G step moves G");
+            assertTrue(!Arrays.equals(g1, flat(g)), "G step moves G");
         }
     }
 
@@ -291,8 +298,8 @@ class GanStepsTest {
                     }
                 }
             }
-            java.util.Arrays.sort(ms[0]);
-            java.util.Arrays.sort(ms[1]);
+            Arrays.sort(ms[0]);
+            Arrays.sort(ms[1]);
             double[] median = {ms[0][rounds / 2], ms[1][rounds / 2]};
             String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
                     .trim();
@@ -418,7 +425,7 @@ class GanStepsTest {
             float[] first = a.sample(5);
             float[] second = a.sample(5);
             assertEquals(2, a.noiseDraws());
-            assertTrue(!java.util.Arrays.equals(first, second));
+            assertTrue(!Arrays.equals(first, second));
             GanSteps b = wganGp(m, g, d, 4, false);
             org.junit.jupiter.api.Assertions.assertArrayEquals(first, b.sample(5), 0f);
             b.setNoiseDraws(1);
@@ -457,6 +464,70 @@ class GanStepsTest {
                         + ": lag-1 sign agreement " + a);
             }
         }
+    }
+
+    /**
+     * A discriminator whose output is finite but whose gradients are not (x + √(x − x): the
+     * square root's derivative at 0 is infinite, and ∞ − ∞ is NaN) makes no update and reports
+     * its finite loss beside the non-finite gradient sum; the job names that "discriminator
+     * gradients", which the engine's NonFiniteListener repeats (PyTorch's CPU convolution
+     * backward can give NaN gradients from a finite loss). A non-finite output (√ of a
+     * negative) is "discriminator loss" and is not repeated. Both used to be a NaN loss, so a
+     * gradient failure ended the run without the repeat the other jobs get.
+     */
+    @Test
+    void nonFiniteGradientsOfAFiniteLossAreSkippedAndRepeated() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (boolean finiteLoss : new boolean[] {true, false}) {
+                Block g = mlp(8, 2, false, false);
+                g.initialize(m, DataType.FLOAT32, new Shape(1, LATENT));
+                SequentialBlock d = mlp(8, 1, true, false);
+                d.add(new LambdaBlock(x -> {
+                    NDArray y = x.singletonOrThrow();
+                    NDArray bad = finiteLoss ? y.sub(y).sqrt() : y.abs().add(y.onesLike()).neg()
+                            .sqrt();
+                    return new NDList(y.add(bad));
+                }));
+                d.initialize(m, DataType.FLOAT32, new Shape(1, 2));
+                Schedule constant = new Schedule(1e-2, 0, 1, 1.0);
+                GanSteps steps = GanSteps.builder().setManager(m).setGenerator(g)
+                        .setDiscriminator(d).setLosses(HingeGanLoss.builder().build(),
+                                HingeGanLoss.builder().optRole(GanRole.GENERATOR).build())
+                        .setOptimizers(new Adam(m, constant, 0), new Adam(m, constant, 0))
+                        .setLatentDim(LATENT).optSeed(3).build();
+                float[] dBefore = parameters(d);
+                float[] gBefore = parameters(g);
+                GanSteps.DiscriminatorLosses losses = steps.discriminatorStep(
+                        m.create(mixture(new Random(1), 16), new Shape(16, 2)));
+                double gLoss = steps.generatorStep(16);
+                String what = finiteLoss ? "finite loss" : "NaN loss";
+                assertEquals(finiteLoss, Double.isFinite(losses.total()), what + ": " + losses);
+                assertTrue(Double.isNaN(losses.gradientSum()), what + ": " + losses);
+                assertTrue(!losses.applied(), what);
+                assertTrue(Double.isNaN(gLoss), what + ": the generator's step is skipped too");
+                assertTrue(Arrays.equals(dBefore, parameters(d)), what + ": D unchanged");
+                assertTrue(Arrays.equals(gBefore, parameters(g)), what + ": G unchanged");
+                NonFiniteException e = GanJob.nonFinite(losses);
+                assertEquals(finiteLoss ? "discriminator gradients" : "discriminator loss",
+                        e.what());
+                assertEquals(finiteLoss,
+                        new NonFiniteListener(1).onNonFinite(null, null, e, 0), what);
+            }
+        }
+    }
+
+    private static float[] parameters(Block b) {
+        List<Float> all = new ArrayList<>();
+        for (var p : b.getParameters().values()) {
+            for (float v : p.getArray().toFloatArray()) {
+                all.add(v);
+            }
+        }
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i);
+        }
+        return out;
     }
 
     @Test
