@@ -40,9 +40,9 @@ class GlooFailureTest {
      * The cases Gloo itself gets wrong: a peer killed while a rank waits on a send whose write
      * has stalled, or on a receive whose payload is being read. Gloo records the socket error
      * but wakes neither, so without the shim's watchdog the survivor fails at the timeout
-     * ("Timed out waiting ... for send/recv operation"): before it, 12 of 20 kills of the
-     * receiver and 7 of 14 of the root hung. Each test kills at a seeded random moment of the
-     * 64 MB broadcasts, six times.
+     * ("Timed out waiting ... for send/recv operation"): 12 of 20 kills of the receiver hung
+     * without the watchdog, and 7 of 14 kills of the root without its wake of the receive being
+     * read. Each test kills at a seeded random moment of the 64 MB broadcasts, six times.
      */
     @Test
     void aReceiverKilledDuringLargeBroadcastsFailsTheRootWithinTwoSeconds() throws Exception {

@@ -181,7 +181,7 @@ public final class GanJob implements Job<GanJob.ImageBatch> {
                 ema.update(Math.min(options.ema, (1.0 + t) / (10.0 + t)), ctx.manager());
                 scalars.put("g_loss", g);
             } else {
-                scalars.put("g_skipped", 1.0); // not applied: non-finite gradients
+                scalars.put("g_skipped", 1.0); // not applied: a non-finite loss or gradient
             }
         }
         switch (kind) {

@@ -17,6 +17,7 @@ import io.github.selfsup4j.loss.adversarial.AdversarialLoss;
 import io.github.selfsup4j.loss.adversarial.GanRole;
 import io.github.selfsup4j.loss.adversarial.GradientPenalty;
 import io.github.selfsup4j.optim.StatefulOptimizer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,11 @@ import java.util.Random;
  * norms' power iterations), as in PyTorch's DCGAN example. Noise z ~ N(0, I) comes from a Java
  * generator seeded with (seed, step number), so a run repeats. Every array of a step lives in a
  * sub-manager of the given manager, closed at the end of the step; the real batch is copied
- * into it. A step whose gradients are not finite is not applied (PyTorch 2.7.1's CPU
- * convolution backward can read unwritten memory, see DEVELOPERS.md): the gradients are zeroed
- * and the step reports NaN.
+ * into it. A step whose loss or gradients are not finite is not applied (PyTorch 2.7.1's CPU
+ * convolution backward can read unwritten memory, see DEVELOPERS.md): the gradients are zeroed,
+ * a discriminator step puts back what its forward passes changed in place (running statistics,
+ * power-iteration vectors) so that a repeat starts from the same state, and a generator step
+ * reports NaN.
  */
 public final class GanSteps {
 
@@ -58,6 +61,8 @@ public final class GanSteps {
     private final ParameterStore store;
     private final Map<String, Parameter> generatorParams;
     private final Map<String, Parameter> discriminatorParams;
+    /** Changed in place by training forward passes: BatchNorm statistics, spectral norms' u, v. */
+    private final List<Parameter> forwardState;
     private long noiseDraws;
 
     private GanSteps(Builder b) {
@@ -74,6 +79,14 @@ public final class GanSteps {
         this.store = new ParameterStore(manager, false);
         this.generatorParams = trainable(generator);
         this.discriminatorParams = trainable(discriminator);
+        this.forwardState = new ArrayList<>();
+        for (Block net : List.of(generator, discriminator)) {
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                if (!p.getValue().requiresGradient()) {
+                    forwardState.add(p.getValue());
+                }
+            }
+        }
     }
 
     /** A builder; everything but the gradient penalty and the seed is required. */
@@ -109,6 +122,12 @@ public final class GanSteps {
             NDArray r = real.duplicate(); // a copy without graph, owned by the step
             r.attach(s);
             NDArray z = noise(s, n);
+            List<NDArray> before = new ArrayList<>();
+            for (Parameter p : forwardState) {
+                NDArray copy = p.getArray().duplicate();
+                copy.attach(s);
+                before.add(copy);
+            }
             double total;
             double gp = 0;
             double realMean;
@@ -158,6 +177,11 @@ public final class GanSteps {
             zeroGradients(generatorParams);
             double gradientSum = apply(discriminatorParams, discriminatorOptimizer,
                     Double.isFinite(total));
+            if (!Double.isFinite(gradientSum)) {
+                for (int i = 0; i < before.size(); i++) {
+                    forwardState.get(i).getArray().set(new NDIndex(":"), before.get(i));
+                }
+            }
             return new DiscriminatorLosses(total, gradientSum, gp, realMean, fakeMean,
                     realProbability, fakeProbability);
         }

@@ -467,60 +467,65 @@ class GanStepsTest {
     }
 
     /**
-     * A discriminator whose output is finite but whose gradients are not (x + √(x − x): the
-     * square root's derivative at 0 is infinite, and ∞ − ∞ is NaN) makes no update and reports
-     * its finite loss beside the non-finite gradient sum; the job names that "discriminator
-     * gradients", which the engine's NonFiniteListener repeats (PyTorch's CPU convolution
-     * backward can give NaN gradients from a finite loss). A non-finite output (√ of a
-     * negative) is "discriminator loss" and is not repeated. Both used to be a NaN loss, so a
-     * gradient failure ended the run without the repeat the other jobs get.
+     * Steps that must not be applied, from a spectral-norm discriminator with a fault at its
+     * output: finite output and NaN gradients (x + √(x − x): the square root's derivative at 0 is
+     * infinite, and ∞ − ∞ is NaN), a NaN output with NaN gradients (√ of a negative), and a NaN
+     * output with finite gradients (x + NaN; WGAN's loss is linear in the scores). None changes
+     * a parameter, of either network, or the spectral norms' vectors, which the forward passes
+     * had advanced: a repeat starts from the same state. The job names only the first
+     * "discriminator gradients", which the engine's NonFiniteListener repeats (PyTorch's CPU
+     * convolution backward can give NaN gradients from a finite loss); before, all three were a
+     * NaN loss, never repeated, and the third was applied.
      */
-    @Test
-    void nonFiniteGradientsOfAFiniteLossAreSkippedAndRepeated() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"finite loss, NaN gradients", "NaN loss, NaN gradients",
+        "NaN loss, finite gradients"})
+    void stepsWithNonFiniteLossOrGradientsChangeNothingAndOnlyGradientsAreRepeated(String fault) {
         try (NDManager m = NDManager.newBaseManager()) {
-            for (boolean finiteLoss : new boolean[] {true, false}) {
-                Block g = mlp(8, 2, false, false);
-                g.initialize(m, DataType.FLOAT32, new Shape(1, LATENT));
-                SequentialBlock d = mlp(8, 1, true, false);
-                d.add(new LambdaBlock(x -> {
-                    NDArray y = x.singletonOrThrow();
-                    NDArray bad = finiteLoss ? y.sub(y).sqrt() : y.abs().add(y.onesLike()).neg()
-                            .sqrt();
-                    return new NDList(y.add(bad));
-                }));
-                d.initialize(m, DataType.FLOAT32, new Shape(1, 2));
-                Schedule constant = new Schedule(1e-2, 0, 1, 1.0);
-                GanSteps steps = GanSteps.builder().setManager(m).setGenerator(g)
-                        .setDiscriminator(d).setLosses(HingeGanLoss.builder().build(),
-                                HingeGanLoss.builder().optRole(GanRole.GENERATOR).build())
-                        .setOptimizers(new Adam(m, constant, 0), new Adam(m, constant, 0))
-                        .setLatentDim(LATENT).optSeed(3).build();
-                float[] dBefore = parameters(d);
-                float[] gBefore = parameters(g);
-                GanSteps.DiscriminatorLosses losses = steps.discriminatorStep(
-                        m.create(mixture(new Random(1), 16), new Shape(16, 2)));
-                double gLoss = steps.generatorStep(16);
-                String what = finiteLoss ? "finite loss" : "NaN loss";
-                assertEquals(finiteLoss, Double.isFinite(losses.total()), what + ": " + losses);
-                assertTrue(Double.isNaN(losses.gradientSum()), what + ": " + losses);
-                assertTrue(!losses.applied(), what);
-                assertTrue(Double.isNaN(gLoss), what + ": the generator's step is skipped too");
-                assertTrue(Arrays.equals(dBefore, parameters(d)), what + ": D unchanged");
-                assertTrue(Arrays.equals(gBefore, parameters(g)), what + ": G unchanged");
-                NonFiniteException e = GanJob.nonFinite(losses);
-                assertEquals(finiteLoss ? "discriminator gradients" : "discriminator loss",
-                        e.what());
-                assertEquals(finiteLoss,
-                        new NonFiniteListener(1).onNonFinite(null, null, e, 0), what);
-            }
+            Block g = mlp(8, 2, false, false);
+            g.initialize(m, DataType.FLOAT32, new Shape(1, LATENT));
+            SequentialBlock d = mlp(8, 1, true, true);
+            NDArray nan = m.create(Float.NaN);
+            d.add(new LambdaBlock(x -> {
+                NDArray y = x.singletonOrThrow();
+                NDArray bad = switch (fault) {
+                    case "finite loss, NaN gradients" -> y.sub(y).sqrt();
+                    case "NaN loss, NaN gradients" -> y.abs().add(y.onesLike()).neg().sqrt();
+                    default -> nan;
+                };
+                return new NDList(y.add(bad));
+            }));
+            d.initialize(m, DataType.FLOAT32, new Shape(1, 2));
+            GanSteps steps = wganGp(m, g, d, LATENT, false);
+            float[] dBefore = parameters(d, true);
+            float[] uvBefore = parameters(d, false);
+            float[] gBefore = parameters(g, true);
+            GanSteps.DiscriminatorLosses losses = steps.discriminatorStep(
+                    m.create(mixture(new Random(1), 16), new Shape(16, 2)));
+            assertEquals(fault.startsWith("finite loss"), Double.isFinite(losses.total()),
+                    losses.toString());
+            assertTrue(Double.isNaN(losses.gradientSum()), losses.toString());
+            assertTrue(!losses.applied());
+            assertTrue(uvBefore.length > 0 && Arrays.equals(uvBefore, parameters(d, false)),
+                    "the spectral norms' vectors are put back");
+            assertTrue(Double.isNaN(steps.generatorStep(16)), "the generator's step is skipped");
+            assertTrue(Arrays.equals(dBefore, parameters(d, true)), "D unchanged");
+            assertTrue(Arrays.equals(gBefore, parameters(g, true)), "G unchanged");
+            NonFiniteException e = GanJob.nonFinite(losses);
+            boolean repeated = fault.startsWith("finite loss");
+            assertEquals(repeated ? "discriminator gradients" : "discriminator loss", e.what());
+            assertEquals(repeated, new NonFiniteListener(1).onNonFinite(null, null, e, 0));
         }
     }
 
-    private static float[] parameters(Block b) {
+    /** The values of a network's trainable (or other) parameters, concatenated. */
+    private static float[] parameters(Block b, boolean trainable) {
         List<Float> all = new ArrayList<>();
         for (var p : b.getParameters().values()) {
-            for (float v : p.getArray().toFloatArray()) {
-                all.add(v);
+            if (p.requiresGradient() == trainable) {
+                for (float v : p.getArray().toFloatArray()) {
+                    all.add(v);
+                }
             }
         }
         float[] out = new float[all.size()];
