@@ -19,12 +19,11 @@ class GlooFailureTest {
     void aKilledRankFailsTheOthersWithinTwoSeconds() throws Exception {
         Ranks.assumeGloo();
         try (Ranks ranks = new Ranks(2, new int[] {0, 1}, "loop", TIMEOUT_MS * 3, Map.of())) {
-            ranks.await(0, "READY", 10000);
-            ranks.await(1, "READY", 10000);
+            ranks.awaitAll("READY", 10000);
             long killed = System.nanoTime();
             ranks.signal(1, "KILL");
             Ranks.Line failed = ranks.await(0, "FAILED", 5000);
-            long ms = (failed.nanos() - killed) / 1_000_000;
+            long ms = failed.millisAfter(killed);
             String msg = failed.text();
             assertTrue(ms < 2000, "the survivor failed after " + ms + " ms: " + msg);
             assertTrue(msg.contains("gloo allreduce failed on rank 0 of 2"), msg);
@@ -61,13 +60,12 @@ class GlooFailureTest {
         for (int attempt = 0; attempt < 6; attempt++) {
             try (Ranks ranks = new Ranks(2, new int[] {0, 1}, "broadcasts", TIMEOUT_MS * 3,
                     Map.of())) {
-                ranks.await(0, "READY", 10000);
-                ranks.await(1, "READY", 10000);
+                ranks.awaitAll("READY", 10000);
                 Thread.sleep(delays.nextInt(500));
                 long killed = System.nanoTime();
                 ranks.signal(victim, "KILL");
                 Ranks.Line failed = ranks.await(survivor, "FAILED", TIMEOUT_MS * 3 + 2000);
-                long ms = (failed.nanos() - killed) / 1_000_000;
+                long ms = failed.millisAfter(killed);
                 String msg = failed.text();
                 assertTrue(ms < 2000, "try " + attempt + ": rank " + survivor + " failed after "
                         + ms + " ms: " + msg);
@@ -89,14 +87,12 @@ class GlooFailureTest {
         Ranks.assumeGloo();
         try (Ranks ranks = new Ranks(4, new int[] {0, 1, 2, 3}, "loop-then-linger",
                 TIMEOUT_MS * 3, Map.of())) {
-            for (int i = 0; i < 4; i++) {
-                ranks.await(i, "READY", 15000);
-            }
+            ranks.awaitAll("READY", 15000);
             long killed = System.nanoTime();
             ranks.signal(1, "KILL");
             for (int i : new int[] {0, 2, 3}) {
                 Ranks.Line failed = ranks.await(i, "FAILED", TIMEOUT_MS * 3 + 2000);
-                long ms = (failed.nanos() - killed) / 1_000_000;
+                long ms = failed.millisAfter(killed);
                 assertTrue(ms < 2000, "rank " + i + " failed after " + ms + " ms: "
                         + failed.text());
                 assertTrue(failed.text().contains("gloo allreduce failed on rank " + i + " of 4"),
@@ -109,12 +105,11 @@ class GlooFailureTest {
     void aStoppedRankFailsTheOthersAtTheTimeout() throws Exception {
         Ranks.assumeGloo();
         try (Ranks ranks = new Ranks(2, new int[] {0, 1}, "loop", TIMEOUT_MS, Map.of())) {
-            ranks.await(0, "READY", 10000);
-            ranks.await(1, "READY", 10000);
+            ranks.awaitAll("READY", 10000);
             long stopped = System.nanoTime();
             ranks.signal(1, "STOP");
             Ranks.Line failed = ranks.await(0, "FAILED", TIMEOUT_MS + 3000);
-            long ms = (failed.nanos() - stopped) / 1_000_000;
+            long ms = failed.millisAfter(stopped);
             String msg = failed.text();
             assertTrue(Math.abs(ms - TIMEOUT_MS) <= 1000,
                     "failed after " + ms + " ms, the timeout is " + TIMEOUT_MS + ": " + msg);

@@ -23,7 +23,13 @@ import java.util.concurrent.TimeUnit;
 final class Ranks implements AutoCloseable {
 
     /** A line a rank printed, with the time it arrived here. */
-    record Line(int rank, long nanos, String text) {}
+    record Line(int rank, long nanos, String text) {
+
+        /** Milliseconds from {@code startNanos} (a {@link System#nanoTime()}) to its arrival. */
+        long millisAfter(long startNanos) {
+            return (nanos - startNanos) / 1_000_000;
+        }
+    }
 
     final List<Process> processes = new ArrayList<>();
     final List<BlockingQueue<Line>> lines = new ArrayList<>();
@@ -120,6 +126,13 @@ final class Ranks implements AutoCloseable {
             if (l.text().startsWith(prefix)) {
                 return l;
             }
+        }
+    }
+
+    /** Waits for a line starting with {@code prefix} from every child. */
+    void awaitAll(String prefix, long timeoutMs) throws InterruptedException {
+        for (int i = 0; i < processes.size(); i++) {
+            await(i, prefix, timeoutMs);
         }
     }
 

@@ -77,16 +77,10 @@ public final class GanSteps {
         this.latentDim = b.latentDim;
         this.seed = b.seed;
         this.store = new ParameterStore(manager, false);
-        this.generatorParams = trainable(generator);
-        this.discriminatorParams = trainable(discriminator);
-        this.forwardState = new ArrayList<>();
-        for (Block net : List.of(generator, discriminator)) {
-            for (Pair<String, Parameter> p : net.getParameters()) {
-                if (!p.getValue().requiresGradient()) {
-                    forwardState.add(p.getValue());
-                }
-            }
-        }
+        this.generatorParams = parameters(generator, true);
+        this.discriminatorParams = parameters(discriminator, true);
+        this.forwardState = new ArrayList<>(parameters(generator, false).values());
+        forwardState.addAll(parameters(discriminator, false).values());
     }
 
     /** A builder; everything but the gradient penalty and the seed is required. */
@@ -350,10 +344,11 @@ public final class GanSteps {
         return g;
     }
 
-    private static Map<String, Parameter> trainable(Block block) {
+    /** The parameters of {@code block} that do (or, false, do not) require a gradient. */
+    private static Map<String, Parameter> parameters(Block block, boolean trainable) {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
-            if (p.getValue().requiresGradient()) {
+            if (p.getValue().requiresGradient() == trainable) {
                 out.put(p.getKey(), p.getValue());
             }
         }
